@@ -1,0 +1,35 @@
+import type { Matrix } from '../matrix.js';
+
+/**
+ * An activation as the kernels see it: its name (fast backends switch on it) and, for the
+ * reference backend, the scalar g(z) and g'(z) written once in nn/activations.ts.
+ */
+export interface ActivationKernel {
+  readonly name: string;
+  /** Parameter of the activation, e.g. leaky ReLU's slope; 0 when unused. */
+  readonly slope: number;
+  g(z: number): number;
+  /** g'(z), given z and a = g(z) (sigmoid and tanh are cheapest from a). */
+  dg(z: number, a: number): number;
+}
+
+/**
+ * The narrow set of kernels every layer of the network is written against. A backend is one file
+ * that implements these; `nn/` never touches storage itself on the hot path.
+ * All kernels write into the output argument and check nothing: callers check shapes first.
+ */
+export interface Backend {
+  readonly name: string;
+  /** C = alpha * op(A) · op(B) + beta * C, op(M) = Mᵀ when its flag is set. beta = 0 ignores C's contents. */
+  gemm(transA: boolean, transB: boolean, alpha: number, A: Matrix, B: Matrix, beta: number, C: Matrix): void;
+  /** Z[i][j] += b[i][0]: the course's broadcast of b (n, 1) over the m columns. */
+  addBias(Z: Matrix, b: Matrix): void;
+  /** A = g(Z), elementwise. */
+  activationForward(act: ActivationKernel, Z: Matrix, A: Matrix): void;
+  /** dZ = dA * g'(Z), elementwise (A = g(Z) from the forward pass). */
+  activationBackward(act: ActivationKernel, dA: Matrix, Z: Matrix, A: Matrix, dZ: Matrix): void;
+  /** out[i][0] = scale * Σ_j M[i][j] (the course's (1/m) np.sum(dZ, axis=1, keepdims=True)). */
+  rowSums(M: Matrix, scale: number, out: Matrix): void;
+  /** Y = Y + alpha * X, elementwise (the update W := W - α dW is axpy(-α, dW, W)). */
+  axpy(alpha: number, X: Matrix, Y: Matrix): void;
+}

@@ -1,0 +1,55 @@
+import { ConfigError } from '../errors.js';
+import type { Backend } from './backend.js';
+import { ReferenceBackend } from './reference.js';
+
+// Backends register under a name (TF.js's kernel registry, reduced to what we need); `nn/` asks
+// for the current one. A fast backend is one more file that calls registerBackend.
+const registry = new Map<string, () => Backend>([['reference', () => new ReferenceBackend()]]);
+const instances = new Map<string, Backend>();
+let current: Backend | undefined;
+
+export function registerBackend(name: string, make: () => Backend): void {
+  registry.set(name, make);
+  instances.delete(name);
+}
+
+export function backendNames(): string[] {
+  return [...registry.keys()];
+}
+
+/** The backend by name; 'auto' is the fastest one registered. */
+export function resolveBackend(name: string): Backend {
+  if (name === 'auto') name = registry.has('wasm') ? 'wasm' : 'reference';
+  const make = registry.get(name);
+  if (!make) {
+    throw new ConfigError(`unknown backend ${JSON.stringify(name)}; available: auto, ${backendNames().join(', ')}`);
+  }
+  let b = instances.get(name);
+  if (!b) {
+    b = make();
+    instances.set(name, b);
+  }
+  return b;
+}
+
+/** The backend that the building blocks use. */
+export function getBackend(): Backend {
+  return (current ??= resolveBackend('reference'));
+}
+
+export function setBackend(backend: Backend | string): Backend {
+  current = typeof backend === 'string' ? resolveBackend(backend) : backend;
+  return current;
+}
+
+/** Runs fn with `backend` as the current backend, restoring the previous one after. */
+export function withBackend<T>(backend: Backend | string | undefined, fn: () => T): T {
+  if (backend === undefined) return fn();
+  const previous = current;
+  setBackend(backend);
+  try {
+    return fn();
+  } finally {
+    current = previous;
+  }
+}

@@ -1,0 +1,49 @@
+import { InvalidArgumentError } from 'commander';
+
+// Flag parsers: a malformed value is bad usage (exit 2), reported by commander with the flag's name.
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError(`expected a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+export function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n)) {
+    throw new InvalidArgumentError(`expected a non-negative integer, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError(`expected a finite number > 0, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+/** "20,7,5" -> [20, 7, 5]; "none" or "" -> [] (no hidden layer: logistic regression). */
+export function layerList(value: string): number[] {
+  const v = value.trim();
+  if (v === '' || v === 'none') return [];
+  return v.split(',').map((part) => {
+    try {
+      return positiveInt(part);
+    } catch {
+      throw new InvalidArgumentError(`expected hidden layer sizes like 20,7,5 (positive integers), got ${JSON.stringify(value)}`);
+    }
+  });
+}
+
+export function choice<T extends string>(allowed: readonly T[]): (value: string) => T {
+  return (value: string) => {
+    if (!(allowed as readonly string[]).includes(value)) {
+      throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+    }
+    return value as T;
+  };
+}

@@ -1,0 +1,18 @@
+import { fileURLToPath } from 'node:url';
+import type { DType } from '../matrix.js';
+import type { Dataset } from './dataset.js';
+import { loadH5 } from './h5.js';
+
+/** The course's cat/non-cat files, shipped in the package's data/ folder. */
+export function catFiles(): { train: string; test: string } {
+  return {
+    train: fileURLToPath(new URL('../../data/train_catvnoncat.h5', import.meta.url)),
+    test: fileURLToPath(new URL('../../data/test_catvnoncat.h5', import.meta.url)),
+  };
+}
+
+/** The course's cat data: train (12288, 209) and test (12288, 50), pixels scaled by 1/255. */
+export async function loadCat(dtype: DType = 'float64'): Promise<{ train: Dataset; test: Dataset }> {
+  const files = catFiles();
+  return { train: await loadH5(files.train, { dtype }), test: await loadH5(files.test, { dtype }) };
+}

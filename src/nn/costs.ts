@@ -1,0 +1,86 @@
+import { ConfigError } from '../errors.js';
+import { assertSameShape, Matrix } from '../matrix.js';
+
+// Each cost beside its dAL, the derivative of the per-sample loss (the 1/m enters in dW and db).
+
+export type CostName = 'bce' | 'mse';
+export const COSTS: readonly CostName[] = ['bce', 'mse'];
+
+// Saturation: sigmoid(z) rounds to exactly 1 for z > ~37 and to 0 for z < ~-745, where the course's
+// log(1 - a) or y / a become -Infinity or NaN. Only there, a is moved to the nearest value that is
+// not 0 or 1 (2^-53 from the edge): the cost stays finite, and everywhere else the course formula
+// is untouched, so numpy parity holds bit for bit in the finite range.
+const EDGE = 2 ** -53;
+function unsaturated(a: number): number {
+  return a === 0 ? EDGE : a === 1 ? 1 - EDGE : a;
+}
+
+export interface Cost {
+  readonly name: CostName;
+  cost(AL: Matrix, Y: Matrix): number;
+  dAL(AL: Matrix, Y: Matrix): Matrix;
+}
+
+/** Binary cross-entropy: -(1/m) Σ (y log a + (1 - y) log(1 - a)); dAL = -(y/a - (1 - y)/(1 - a)). */
+export const binaryCrossEntropy: Cost = {
+  name: 'bce',
+  cost(AL, Y) {
+    const a = AL.data;
+    const y = Y.data;
+    let s = 0;
+    for (let t = 0; t < a.length; t++) {
+      const at = unsaturated(a[t]!);
+      const yt = y[t]!;
+      s += yt * Math.log(at) + (1 - yt) * Math.log(1 - at);
+    }
+    return -(1 / AL.cols) * s;
+  },
+  dAL(AL, Y) {
+    const out = Matrix.zeros(AL.rows, AL.cols, AL.dtype);
+    const a = AL.data;
+    const y = Y.data;
+    for (let t = 0; t < a.length; t++) {
+      const at = unsaturated(a[t]!);
+      const yt = y[t]!;
+      out.data[t] = -(yt / at - (1 - yt) / (1 - at));
+    }
+    return out;
+  },
+};
+
+/** Mean squared error: (1/m) Σ over units and samples of (a - y)²; dAL = 2 (a - y). */
+export const meanSquaredError: Cost = {
+  name: 'mse',
+  cost(AL, Y) {
+    const a = AL.data;
+    const y = Y.data;
+    let s = 0;
+    for (let t = 0; t < a.length; t++) {
+      const d = a[t]! - y[t]!;
+      s += d * d;
+    }
+    return (1 / AL.cols) * s;
+  },
+  dAL(AL, Y) {
+    const out = Matrix.zeros(AL.rows, AL.cols, AL.dtype);
+    for (let t = 0; t < out.data.length; t++) out.data[t] = 2 * (AL.data[t]! - Y.data[t]!);
+    return out;
+  },
+};
+
+export function costFunction(name: string): Cost {
+  switch (name) {
+    case 'bce':
+      return binaryCrossEntropy;
+    case 'mse':
+      return meanSquaredError;
+    default:
+      throw new ConfigError(`unknown cost ${JSON.stringify(name)}; choose one of ${COSTS.join(', ')}`);
+  }
+}
+
+/** The course's compute_cost(AL, Y), with the cost named (default binary cross-entropy). */
+export function computeCost(AL: Matrix, Y: Matrix, cost: CostName = 'bce'): number {
+  assertSameShape('computeCost', AL, `AL`, Y, 'Y');
+  return costFunction(cost).cost(AL, Y);
+}

@@ -1,0 +1,143 @@
+import type { ActivationKernel } from '../backend/backend.js';
+import { getBackend } from '../backend/select.js';
+import { ShapeError } from '../errors.js';
+import { assertMultiplies, assertSameDType, assertShape, formatShape, Matrix } from '../matrix.js';
+import { activation } from './activations.js';
+
+// One layer of the course: LINEAR then ACTIVATION forward, and the same two steps backward.
+// Functions return tuples as the course's Python does: `const [Z, cache] = linearForward(A, W, b)`.
+
+/** The course's linear_cache: (A_prev, W, b). */
+export interface LinearCache {
+  readonly APrev: Matrix;
+  readonly W: Matrix;
+  readonly b: Matrix;
+}
+
+/** The course's activation_cache (Z), plus A = g(Z), which sigmoid' and tanh' reuse. */
+export interface ActivationCache {
+  readonly Z: Matrix;
+  readonly A: Matrix;
+}
+
+/** The course's cache of one layer: (linear_cache, activation_cache). */
+export interface LayerCache {
+  readonly linearCache: LinearCache;
+  readonly activationCache: ActivationCache;
+}
+
+export type ActivationLike = ActivationKernel | string;
+
+function kernel(act: ActivationLike, op: string, layer?: number): ActivationKernel {
+  return typeof act === 'string' ? activation(act, undefined, layer === undefined ? op : `${op} (layer ${layer})`) : act;
+}
+
+function wName(layer?: number): string {
+  return layer === undefined ? 'W' : `W[${layer}]`;
+}
+function aPrevName(layer?: number): string {
+  return layer === undefined ? 'A_prev' : layer === 1 ? 'A[0] (= X)' : `A[${layer - 1}]`;
+}
+
+/** Z = W·A_prev + b, with b (n, 1) broadcast over the m columns. */
+export function linearForward(APrev: Matrix, W: Matrix, b: Matrix, layer?: number): [Matrix, LinearCache] {
+  const op = 'linearForward';
+  assertMultiplies(op, W, wName(layer), APrev, aPrevName(layer), layer, `${wName(layer)}'s columns must equal A_prev's rows`);
+  assertShape(op, b, W.rows, 1, 'b', layer, `b must be (n[l], 1) = (${W.rows}, 1) to match ${wName(layer)} ${formatShape(W.shape)}`);
+  assertSameDType(op, W, wName(layer), APrev, aPrevName(layer), layer);
+  assertSameDType(op, W, wName(layer), b, 'b', layer);
+  const backend = getBackend();
+  const Z = Matrix.zeros(W.rows, APrev.cols, W.dtype);
+  backend.gemm(false, false, 1, W, APrev, 0, Z);
+  backend.addBias(Z, b);
+  return [Z, { APrev, W, b }];
+}
+
+/** A = g(W·A_prev + b). */
+export function linearActivationForward(
+  APrev: Matrix,
+  W: Matrix,
+  b: Matrix,
+  act: ActivationLike,
+  layer?: number,
+): [Matrix, LayerCache] {
+  const g = kernel(act, 'linearActivationForward', layer);
+  const [Z, linearCache] = linearForward(APrev, W, b, layer);
+  const A = Matrix.zeros(Z.rows, Z.cols, Z.dtype);
+  getBackend().activationForward(g, Z, A);
+  return [A, { linearCache, activationCache: { Z, A } }];
+}
+
+/** dZ = dA * g'(Z): the course's relu_backward / sigmoid_backward, for any activation. */
+export function activationBackward(dA: Matrix, cache: ActivationCache, act: ActivationLike, layer?: number): Matrix {
+  const op = 'activationBackward';
+  const g = kernel(act, op, layer);
+  const { Z, A } = cache;
+  if (dA.rows !== Z.rows || dA.cols !== Z.cols) {
+    throw new ShapeError(
+      `${layer === undefined ? op : `${op} (layer ${layer})`}: dA${layer === undefined ? '' : `[${layer}]`} ${formatShape(dA.shape)} must have the shape of Z${layer === undefined ? '' : `[${layer}]`} ${formatShape(Z.shape)}`,
+    );
+  }
+  const dZ = Matrix.zeros(Z.rows, Z.cols, Z.dtype);
+  getBackend().activationBackward(g, dA, Z, A, dZ);
+  return dZ;
+}
+
+/**
+ * dW = (1/m) dZ·A_prevᵀ, db = (1/m) Σ dZ over columns, dA_prev = Wᵀ·dZ.
+ * `computeDAPrev: false` skips dA_prev where nothing uses it (layer 1 during training).
+ */
+export function linearBackward(dZ: Matrix, cache: LinearCache, layer?: number): [Matrix, Matrix, Matrix];
+export function linearBackward(
+  dZ: Matrix,
+  cache: LinearCache,
+  layer: number | undefined,
+  options: { computeDAPrev?: boolean },
+): [Matrix | null, Matrix, Matrix];
+export function linearBackward(
+  dZ: Matrix,
+  cache: LinearCache,
+  layer?: number,
+  options: { computeDAPrev?: boolean } = {},
+): [Matrix | null, Matrix, Matrix] {
+  const op = 'linearBackward';
+  const { APrev, W } = cache;
+  const m = APrev.cols;
+  assertShape(op, dZ, W.rows, m, 'dZ', layer, `dZ must be (n[l], m) = (${W.rows}, ${m}), the shape of Z`);
+  const backend = getBackend();
+  const dW = Matrix.zeros(W.rows, W.cols, W.dtype);
+  backend.gemm(false, true, 1 / m, dZ, APrev, 0, dW);
+  const db = Matrix.zeros(W.rows, 1, W.dtype);
+  backend.rowSums(dZ, 1 / m, db);
+  let dAPrev: Matrix | null = null;
+  if (options.computeDAPrev ?? true) {
+    dAPrev = Matrix.zeros(APrev.rows, m, W.dtype);
+    backend.gemm(true, false, 1, W, dZ, 0, dAPrev);
+  }
+  return [dAPrev, dW, db];
+}
+
+/** The course's linear_activation_backward: dZ = dA * g'(Z), then linearBackward. */
+export function linearActivationBackward(
+  dA: Matrix,
+  cache: LayerCache,
+  act: ActivationLike,
+  layer?: number,
+): [Matrix, Matrix, Matrix];
+export function linearActivationBackward(
+  dA: Matrix,
+  cache: LayerCache,
+  act: ActivationLike,
+  layer: number | undefined,
+  options: { computeDAPrev?: boolean },
+): [Matrix | null, Matrix, Matrix];
+export function linearActivationBackward(
+  dA: Matrix,
+  cache: LayerCache,
+  act: ActivationLike,
+  layer?: number,
+  options: { computeDAPrev?: boolean } = {},
+): [Matrix | null, Matrix, Matrix] {
+  const dZ = activationBackward(dA, cache.activationCache, act, layer);
+  return linearBackward(dZ, cache.linearCache, layer, options);
+}

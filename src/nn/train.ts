@@ -1,0 +1,136 @@
+import { ConfigError, ShapeError, TrainingError } from '../errors.js';
+import { assertSameDType, formatShape, type Matrix } from '../matrix.js';
+import { type CostName, costFunction } from './costs.js';
+import { initializeParameters, initializeParametersDeep, type InitName } from './init.js';
+import { lModelBackward, lModelForward, type ModelOptions, updateParameters } from './model.js';
+import { layerDimsOf, type Parameters } from './parameters.js';
+
+export interface GradientDescentOptions extends ModelOptions {
+  /** α (default 0.0075, the course's). */
+  learningRate?: number;
+  /** Number of full-batch iterations (default 2500). */
+  iterations?: number;
+  /** Called after each iteration's forward pass with the cost before its update; return false to stop. */
+  onIteration?: (iteration: number, cost: number) => void | boolean;
+}
+
+/** The course's checks before training: X (n_x, m) and Y (n_L, m) agree on m and on the network. */
+export function checkTrainingData(X: Matrix, Y: Matrix, layerDims: readonly number[], op = 'train'): void {
+  const nX = layerDims[0]!;
+  const nY = layerDims[layerDims.length - 1]!;
+  if (X.rows !== nX) {
+    const hint =
+      X.cols === nX
+        ? ` Hint: X looks like it holds one sample per row; the course's convention is one sample per COLUMN, so X must be (n_x, m) = (${X.cols}, ${X.rows}): transpose it (X.T).`
+        : '';
+    throw new ShapeError(`${op}: X ${formatShape(X.shape)} must have n[0] = ${nX} rows (one feature per row, one sample per column).${hint}`);
+  }
+  if (Y.cols !== X.cols || Y.rows !== nY) {
+    const hint = Y.rows === X.cols && Y.cols === nY ? ' Hint: Y holds one label per row; transpose it to (n_L, m).' : '';
+    throw new ShapeError(
+      `${op}: Y ${formatShape(Y.shape)} must be (n[L], m) = (${nY}, ${X.cols}) to match X ${formatShape(X.shape)} and the output layer.${hint}`,
+    );
+  }
+  assertSameDType(op, X, 'X', Y, 'Y');
+}
+
+export function checkLearningRate(learningRate: number): void {
+  if (typeof learningRate !== 'number' || !Number.isFinite(learningRate) || learningRate <= 0) {
+    throw new ConfigError(`learningRate must be a finite number > 0, got ${learningRate}`);
+  }
+}
+
+export function checkIterations(iterations: number): void {
+  if (!Number.isInteger(iterations) || iterations < 0) {
+    throw new ConfigError(`iterations must be a non-negative integer, got ${iterations}`);
+  }
+}
+
+/**
+ * Full-batch gradient descent as the course runs it: forward, cost, backward, update, for each
+ * iteration. Updates `parameters` in place and returns the cost of every iteration (before its update).
+ * A cost that is NaN or Infinity stops training with a TrainingError naming the iteration.
+ */
+export function gradientDescent(X: Matrix, Y: Matrix, parameters: Parameters, options: GradientDescentOptions = {}): number[] {
+  const { learningRate = 0.0075, iterations = 2500, onIteration } = options;
+  checkLearningRate(learningRate);
+  checkIterations(iterations);
+  checkTrainingData(X, Y, layerDimsOf(parameters));
+  const cost = costFunction(options.cost ?? 'bce');
+  const costs: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const [AL, caches] = lModelForward(X, parameters, options);
+    const J = cost.cost(AL, Y);
+    if (!Number.isFinite(J)) {
+      const last = costs.length ? `the last finite cost was ${costs[costs.length - 1]} at iteration ${costs.length - 1}` : 'no finite cost came before it';
+      throw new TrainingError(
+        `training diverged: the cost is ${J} at iteration ${i}; ${last}. Try a smaller learning rate (it is ${learningRate}).`,
+      );
+    }
+    costs.push(J);
+    if (onIteration?.(i, J) === false) break;
+    const grads = lModelBackward(AL, Y, caches, { ...options, computeDA0: false });
+    updateParameters(parameters, grads, learningRate, { inPlace: true });
+  }
+  return costs;
+}
+
+export interface CourseModelOptions extends Omit<GradientDescentOptions, 'iterations'> {
+  /** The course's num_iterations (default 3000). */
+  numIterations?: number;
+  /** Print "Cost after iteration i: J" every 100 iterations and at the last, as the course does. */
+  printCost?: boolean;
+  seed?: number;
+  init?: InitName;
+}
+
+export interface CourseModelResult {
+  parameters: Parameters;
+  /** The cost every 100 iterations (the course's costs list). */
+  costs: number[];
+  /** The cost of every iteration. */
+  allCosts: number[];
+}
+
+function courseRun(X: Matrix, Y: Matrix, parameters: Parameters, options: CourseModelOptions): CourseModelResult {
+  const { numIterations = 3000, printCost = false } = options;
+  const costs: number[] = [];
+  const allCosts = gradientDescent(X, Y, parameters, {
+    ...options,
+    iterations: numIterations,
+    onIteration: (i, J) => {
+      if (i % 100 === 0 || i === numIterations - 1) {
+        if (printCost) console.log(`Cost after iteration ${i}: ${J}`);
+      }
+      if (i % 100 === 0) costs.push(J);
+      return options.onIteration?.(i, J);
+    },
+  });
+  return { parameters, costs, allCosts };
+}
+
+/**
+ * The course's L_layer_model: [LINEAR->RELU]*(L-1) -> LINEAR->SIGMOID, initialised with
+ * initialize_parameters_deep (seed 1), trained by full-batch gradient descent.
+ */
+export function lLayerModel(X: Matrix, Y: Matrix, layerDims: readonly number[], options: CourseModelOptions = {}): CourseModelResult {
+  const parameters = initializeParametersDeep(layerDims, { seed: options.seed ?? 1, init: options.init, dtype: X.dtype });
+  return courseRun(X, Y, parameters, options);
+}
+
+/**
+ * The course's two_layer_model: LINEAR->RELU->LINEAR->SIGMOID with layersDims = [n_x, n_h, n_y],
+ * initialised with initialize_parameters (seed 1, × 0.01).
+ */
+export function twoLayerModel(
+  X: Matrix,
+  Y: Matrix,
+  layersDims: readonly [number, number, number],
+  options: CourseModelOptions = {},
+): CourseModelResult {
+  const [nX, nH, nY] = layersDims;
+  const parameters = initializeParameters(nX, nH, nY, { seed: options.seed ?? 1, dtype: X.dtype });
+  return courseRun(X, Y, parameters, { ...options, activations: undefined, hidden: 'relu', output: 'sigmoid' });
+}
+
+export type { CostName };
