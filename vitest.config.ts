@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/helpers/build.ts'],
     // The course's cat runs train for minutes on the reference kernels.
     testTimeout: 600_000,
     hookTimeout: 600_000,

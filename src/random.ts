@@ -33,12 +33,10 @@ export class NumpyRandom {
 
   /** np.random.seed(s): s must be an integer in [0, 2^32 - 1], as numpy requires. */
   seed(s: number): this {
-    if (typeof s !== 'number' || Number.isNaN(s)) {
-      throw new RandomError(`Cannot cast seed ${String(s)} to an integer: a seed must be an integer between 0 and 2**32 - 1`);
-    }
-    if (!Number.isInteger(s)) {
+    // numpy's own messages: a TypeError for a non-integer, a ValueError for one out of range.
+    if (typeof s !== 'number' || !Number.isInteger(s)) {
       throw new RandomError(
-        `Cannot cast seed ${s} from float64 to int64 according to the rule 'safe': a seed must be an integer between 0 and 2**32 - 1`,
+        `seed ${String(s)}: Cannot cast scalar from dtype('float64') to dtype('int64') according to the rule 'safe' (a seed must be an integer between 0 and 2**32 - 1)`,
       );
     }
     if (s < 0 || s > 0xffffffff) throw new RandomError(`Seed must be between 0 and 2**32 - 1, got ${s}`);

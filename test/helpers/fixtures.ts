@@ -17,7 +17,7 @@ export function M(values: number[][]): Matrix {
   return Matrix.from(values);
 }
 
-/** Every element within rtol relative (or atol absolute, for values near 0) of the expected nested list. */
+/** Every element within max(atol, rtol * |expected|) of the expected nested list. */
 export function expectMatrixClose(actual: Matrix, expected: number[][], rtol = 1e-12, atol = 1e-12, what = 'matrix'): void {
   expect(actual.shape, `${what} shape`).toEqual([expected.length, expected[0]?.length ?? 0]);
   let worst = 0;
@@ -26,14 +26,16 @@ export function expectMatrixClose(actual: Matrix, expected: number[][], rtol = 1
     for (let j = 0; j < expected[i]!.length; j++) {
       const e = expected[i]![j]!;
       const a = actual.get(i, j);
-      const err = Math.abs(a - e) / Math.max(atol / rtol, Math.abs(e));
-      if (!(err <= worst)) {
-        worst = err;
+      const diff = Math.abs(a - e);
+      const allowed = Math.max(atol, rtol * Math.abs(e));
+      const ratio = diff === 0 ? 0 : allowed === 0 ? Number.POSITIVE_INFINITY : diff / allowed;
+      if (!(ratio <= worst)) {
+        worst = ratio;
         where = `(${i}, ${j}): got ${a}, expected ${e}`;
       }
     }
   }
-  expect(worst, `${what} worst relative error at ${where}`).toBeLessThanOrEqual(rtol);
+  expect(worst, `${what}: worst error (in units of the tolerance) at ${where}`).toBeLessThanOrEqual(1);
 }
 
 export function expectClose(actual: number, expected: number, rtol = 1e-12, what = 'value'): void {

@@ -1,0 +1,13 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+// The CLI runs from dist/: build it once before the tests, so spawned commands run the current source.
+export default function setup(): void {
+  // DEEPNET_SKIP_BUILD=1 reuses the dist/ that is there (a quicker edit-test loop on library code).
+  if (process.env.DEEPNET_SKIP_BUILD === '1') return;
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  execFileSync(process.execPath, [fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+}
