@@ -1,8 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { deepnet } from '../helpers/cli.js';
+import { deepnet, ROOT } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'deepnet-cli-'));
 
@@ -63,6 +64,20 @@ describe('deepnet train', () => {
     const v = deepnet(['train', '--data', fake, '--verbose']);
     expect(v.status).toBe(1);
     expect(v.stderr).toMatch(/DataError: .*\n\s+at /);
+  });
+
+  // util-linux's `script` gives the command a terminal, as a user's shell would.
+  it.runIf(existsSync('/usr/bin/script'))('on a terminal, a progress bar with the latest cost goes to stderr', () => {
+    const typescript = join(dir, 'tty.log');
+    const r = spawnSync('/usr/bin/script', ['-qec', 'node bin/deepnet.js train --layers 3 --iterations 4 --backend reference', typescript], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(r.status).toBe(0);
+    const screen = readFileSync(typescript, 'utf8');
+    expect(screen).toMatch(/training \|[=-]+\| 4\/4 iterations \| cost 0\.\d{6}/);
+    expect(screen).toMatch(/Cost after iteration 0: 0\.\d+/);
   });
 
   it('--help shows an example and exits 0', () => {

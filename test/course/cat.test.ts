@@ -60,7 +60,7 @@ describe('the course models', () => {
       numIterations: 2500,
     });
     expect(costs).toHaveLength(25);
-    expectClose(allCosts[2400]!, NUMPY.deep[2400], 1e-6, 'cost at 2400');
+    expectClose(allCosts[2400]!, NUMPY.deep[2400], 1e-9, 'cost at 2400');
     const net = new Network({ layerDims: [12288, 20, 7, 5, 1] }, parameters);
     expect(net.evaluate(train.X, train.Y)).toBe(NUMPY.trainAccuracy);
     expect(net.evaluate(test.X, test.Y)).toBe(NUMPY.testAccuracy);
