@@ -2,3 +2,7 @@
 export * from './index.js';
 export { loadH5, type H5Options } from './data/h5.js';
 export { loadCat, catFiles } from './data/cat.js';
+export { FASHION_MNIST_CLASSES, fashionMnistFiles, idxFiles, loadCsv, loadIdx, readIdx, type IdxFiles } from './data/files.js';
+export { writeFileAtomic } from './io/atomic.js';
+export { decodeOnnx, exportOnnx, type OnnxExportOptions } from './io/onnx.js';
+export { decodeImage, loadImageColumn, resizeBicubic, type RgbImage } from './io/image.js';

@@ -1,4 +1,4 @@
-import type { Matrix } from '../matrix.js';
+import type { DType, Matrix } from '../matrix.js';
 
 /**
  * An activation as the kernels see it: its name (fast backends switch on it) and, for the
@@ -32,4 +32,14 @@ export interface Backend {
   rowSums(M: Matrix, scale: number, out: Matrix): void;
   /** Y = Y + alpha * X, elementwise (the update W := W - α dW is axpy(-α, dW, W)). */
   axpy(alpha: number, X: Matrix, Y: Matrix): void;
+
+  // Optional hooks of backends with their own memory (wasm). A training loop that allocates its
+  // long-lived matrices (X, Y, parameters, caches, gradients) with `allocate` saves a copy in and
+  // out of every kernel call; other matrices still work everywhere, copied per call.
+  /** A zeroed (rows, cols) matrix in the backend's memory, used by its kernels in place. */
+  allocate?(rows: number, cols: number, dtype: DType): Matrix;
+  /** Gives back a matrix from `allocate`; it must not be used after. Unreleased ones are freed when collected. */
+  release?(M: Matrix): void;
+  /** Threads for large kernels (1 = the caller only). Results never depend on it. */
+  setThreads?(threads: number): void;
 }

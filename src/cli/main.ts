@@ -1,7 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { DeepnetError } from '../errors.js';
+import { evalCommand } from './eval.js';
+import { exportCommand } from './export.js';
+import { gradcheckCommand } from './gradcheck.js';
+import { predictCommand } from './predict.js';
 import { shapesCommand } from './shapes.js';
+import { tuneCommand } from './tune.js';
 import { trainCommand } from './train.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -18,6 +23,11 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   program.showHelpAfterError('(run with --help for usage)');
   trainCommand(program);
   shapesCommand(program);
+  evalCommand(program);
+  predictCommand(program);
+  gradcheckCommand(program);
+  exportCommand(program);
+  tuneCommand(program);
   for (const c of program.commands) c.exitOverride().option('--verbose', 'print the stack trace of errors');
   try {
     await program.parseAsync(argv);

@@ -2,15 +2,27 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { DType } from '../matrix.js';
-import { ACTIVATIONS, type ActivationName } from '../nn/activations.js';
+import { ACTIVATIONS, type ActivationName, OUTPUT_ACTIVATIONS } from '../nn/activations.js';
 import { COSTS, type CostName } from '../nn/costs.js';
 import { INITS, type InitName } from '../nn/init.js';
 import { Network } from '../nn/network.js';
-import { loadData, defaultTest } from './data.js';
+import { BUILTINS, loadData, defaultTest } from './data.js';
 import { choice, layerList, nonNegativeInt, positiveInt, positiveNumber } from './parsers.js';
+import { checkLabels, loadModel, modelInput } from './model.js';
+import { decisionBoundarySvg } from './boundary.js';
+import { terminalChart } from './chart.js';
 import { costCurveSvg } from './plot.js';
+import { addTrainingFlags, type TrainingFlags, trainingOptionsFrom } from './trainingFlags.js';
+import { checkChartPath, writeChart } from './png.js';
+import { ConfigError, DataError } from '../errors.js';
+import { PRESETS } from '../nn/presets.js';
+import { applyNormalization, fitMinMax, fitStandardization } from '../data/normalize.js';
+import { applyPreset, fitOutputToLabels, type Given } from './presets.js';
 
-interface TrainFlags {
+interface TrainFlags extends TrainingFlags {
+  preset?: string;
+  label?: string;
+  normalize?: 'standard' | 'minmax';
   data: string;
   test?: string;
   xKey?: string;
@@ -27,6 +39,9 @@ interface TrainFlags {
   backend: string;
   printEvery: number;
   plot?: string;
+  plotBoundary?: string;
+  out?: string;
+  resume?: string;
   json?: boolean;
 }
 
@@ -41,16 +56,19 @@ export interface TrainResult {
 }
 
 export function trainCommand(program: Command): void {
-  program
+  const command = program
     .command('train')
     .description("train a deep network; with no flags, the course's cat experiment ([12288, 20, 7, 5, 1], 2500 iterations)")
-    .option('--data <file|builtin:NAME>', 'training data: an .h5 file or builtin:cat', 'builtin:cat')
-    .option('--test <file|builtin:NAME>', 'test data (default: the cat test set with builtin:cat)')
+    .option('--data <file|builtin:NAME>', `training data: .h5, .csv, idx:IMAGES[,LABELS], idx:FOLDER or builtin:${BUILTINS.join('|')}`, 'builtin:cat')
+    .option('--test <file|builtin:NAME>', "test data (default: a built-in's own test set, an idx folder's t10k files)")
     .option('--x-key <name>', 'HDF5 dataset holding the samples (default: *_x)')
     .option('--y-key <name>', 'HDF5 dataset holding the labels (default: *_y)')
+    .option('--label <name>', 'CSV column holding the labels (default: the last column)')
+    .option('--normalize <how>', 'scale inputs by training-set statistics, kept in the model file: standard|minmax', choice(['standard', 'minmax'] as const))
+    .option('--preset <name>', `the course's networks: ${PRESETS.join('|')} (layers, activations, init, lr, iterations; flags given win)`, choice(PRESETS))
     .option('--layers <sizes>', 'hidden layer sizes ("none" for logistic regression)', layerList, [20, 7, 5])
     .option('--hidden <g>', `hidden activation: ${ACTIVATIONS.join('|')}`, choice(ACTIVATIONS), 'relu')
-    .option('--output <g>', `output activation: ${ACTIVATIONS.join('|')}`, choice(ACTIVATIONS), 'sigmoid')
+    .option('--output <g>', `output activation: ${OUTPUT_ACTIVATIONS.join('|')} (default: sigmoid for 2 classes, softmax for more)`, choice(OUTPUT_ACTIVATIONS), 'sigmoid')
     .option('--cost <name>', `cost: ${COSTS.join('|')}`, choice(COSTS), 'bce')
     .option('--lr <alpha>', 'learning rate', positiveNumber, 0.0075)
     .option('--iterations <n>', 'gradient-descent iterations', nonNegativeInt, 2500)
@@ -59,24 +77,54 @@ export function trainCommand(program: Command): void {
     .option('--dtype <dtype>', 'float64|float32', choice(['float64', 'float32'] as const), 'float64')
     .option('--backend <name>', 'kernels: auto|reference (auto picks the fastest available)', 'auto')
     .option('--print-every <n>', 'print the cost every n iterations', positiveInt, 100)
-    .option('--plot <file.svg>', 'draw the cost curve to an SVG file')
-    .option('--json', 'print one JSON object with the results on stdout')
+    .option('--plot <file.svg|file.png>', 'draw the cost curve to an SVG or PNG file')
+    .option('--plot-boundary <file.svg|file.png>', 'for 2-feature data: draw the decision boundary over the training points')
+    .option('--out <file.safetensors>', 'save the trained model (written to a temporary file, then renamed)')
+    .option('--resume <file.safetensors>', 'go on training a saved model (its layers, activations, cost and dtype replace those flags)')
+    .option('--json', 'print one JSON object with the results on stdout');
+  addTrainingFlags(command)
     .addHelpText(
       'after',
-      '\nExamples:\n  $ deepnet train                          # the course\'s cat experiment\n  $ deepnet train --layers 7 --iterations 2500 --plot cost.svg\n  $ deepnet train --data my.h5 --test my_test.h5 --json',
+      '\nExamples:\n  $ deepnet train                          # the course\'s cat experiment\n  $ deepnet train --out cat.safetensors && deepnet train --resume cat.safetensors --iterations 500 --out cat.safetensors\n  $ deepnet train --layers 7 --iterations 2500 --plot cost.svg\n  $ deepnet train --data my.h5 --test my_test.h5 --json',
     )
-    .action(async (flags: TrainFlags) => {
-      await train(flags);
+    .action(async (flags: TrainFlags, cmd: Command) => {
+      await train(flags, cmd);
     });
 }
 
-async function train(flags: TrainFlags): Promise<void> {
-  const dataFlags = { xKey: flags.xKey, yKey: flags.yKey, dtype: flags.dtype };
+async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
+  // A flag typed by the user beats --preset and the output chosen from the class count.
+  const typed: Given = (flag) => ['cli', 'env'].includes(cmd?.getOptionValueSource(flag) ?? '');
+  applyPreset(flags, typed);
+  if (flags.epochs !== undefined) flags.iterations = flags.epochs;
+  if (flags.plot) checkChartPath(flags.plot, '--plot');
+  if (flags.plotBoundary) checkChartPath(flags.plotBoundary, '--plot-boundary');
+  const resumed = flags.resume ? loadModel(flags.resume) : undefined;
+  if (resumed) flags.dtype = resumed.config.dtype;
+  const dataFlags = { xKey: flags.xKey, yKey: flags.yKey, label: flags.label, dtype: flags.dtype };
   const trainSet = await loadData(flags.data, 'train', dataFlags);
   const testSpec = flags.test ?? defaultTest(flags.data);
   const testSet = testSpec ? await loadData(testSpec, 'test', dataFlags) : undefined;
-  const layerDims = [trainSet.X.rows, ...flags.layers, trainSet.Y.rows];
-  const net = new Network({
+  // K > 2 classes: softmax + CE with one-hot labels; a resumed model keeps its own output.
+  if (resumed) Object.assign(flags, { output: resumed.config.output, cost: resumed.config.cost });
+  fitOutputToLabels(flags, resumed ? () => true : typed, trainSet, testSet);
+  // Statistics of the training set only, applied to both sets and kept in the model file.
+  if (flags.normalize && resumed) throw new ConfigError('--normalize: a resumed model keeps the normalisation it was trained with');
+  const normalization = flags.normalize ? (flags.normalize === 'standard' ? fitStandardization : fitMinMax)(trainSet.X) : null;
+  if (normalization) {
+    trainSet.X = applyNormalization(trainSet.X, normalization);
+    if (testSet) testSet.X = applyNormalization(testSet.X, normalization);
+  }
+  if (resumed) {
+    checkLabels(resumed, trainSet);
+    trainSet.X = modelInput(resumed, trainSet.X, trainSet.source);
+    if (testSet) testSet.X = modelInput(resumed, testSet.X, testSet.source);
+  }
+  if (flags.plotBoundary && trainSet.X.rows !== 2) {
+    throw new DataError(`--plot-boundary draws 2-feature data, but ${trainSet.source} has n_x = ${trainSet.X.rows} features`);
+  }
+  const layerDims = resumed ? [...resumed.layerDims] : [trainSet.X.rows, ...flags.layers, trainSet.Y.rows];
+  const net = resumed ?? new Network({
     layerDims,
     hidden: flags.hidden,
     output: flags.output,
@@ -86,6 +134,8 @@ async function train(flags: TrainFlags): Promise<void> {
     dtype: flags.dtype,
     backend: flags.backend,
   });
+  if (!resumed) net.classes = trainSet.classes ?? null;
+  if (normalization) net.normalization = normalization;
 
   const out = (line: string) => process.stdout.write(line + '\n');
   if (!flags.json) {
@@ -102,13 +152,17 @@ async function train(flags: TrainFlags): Promise<void> {
   bar?.start(flags.iterations, 0, { cost: '-' });
 
   const costs: [number, number][] = [];
+  // Every iteration's cost, for the terminal chart.
+  const curve: [number, number][] = [];
   const last = flags.iterations - 1;
   const started = performance.now();
   try {
     net.fit(trainSet.X, trainSet.Y, {
       learningRate: flags.lr,
       iterations: flags.iterations,
+      ...trainingOptionsFrom(flags),
       onIteration: (i, J) => {
+        curve.push([i, J]);
         if (i % flags.printEvery === 0 || i === last) {
           costs.push([i, J]);
           if (!flags.json) {
@@ -128,9 +182,14 @@ async function train(flags: TrainFlags): Promise<void> {
   const testAccuracy = testSet ? net.evaluate(testSet.X, testSet.Y) : null;
 
   if (flags.plot) {
-    writeFileAtomic(flags.plot, costCurveSvg(costs, { title: `Cost, learning rate ${flags.lr}, layers [${layerDims.join(', ')}]` }));
+    writeChart(flags.plot, costCurveSvg(costs, { title: `Cost, learning rate ${flags.lr}, layers [${layerDims.join(', ')}]` }), '--plot');
   }
-  const result: TrainResult = { layerDims, costs, trainAccuracy, testAccuracy, seconds, model: null };
+  if (flags.plotBoundary) {
+    const title = `Decision boundary, layers [${layerDims.join(', ')}]`;
+    writeChart(flags.plotBoundary, decisionBoundarySvg((G) => net.forward(G), trainSet.X, trainSet.Y, { title }), '--plot-boundary');
+  }
+  if (flags.out) writeFileAtomic(flags.out, net.toBytes());
+  const result: TrainResult = { layerDims, costs, trainAccuracy, testAccuracy, seconds, model: flags.out ?? null };
   if (flags.json) {
     out(JSON.stringify(result));
     return;
@@ -138,5 +197,8 @@ async function train(flags: TrainFlags): Promise<void> {
   out(`Train accuracy: ${trainAccuracy}`);
   if (testAccuracy !== null) out(`Test accuracy: ${testAccuracy}`);
   out(`Time: ${seconds.toFixed(2)} s (${((seconds * 1000) / Math.max(1, flags.iterations)).toFixed(2)} ms per iteration)`);
+  for (const line of terminalChart(curve)) out(line);
   if (flags.plot) out(`Cost curve: ${flags.plot}`);
+  if (flags.plotBoundary) out(`Decision boundary: ${flags.plotBoundary}`);
+  if (flags.out) out(`Model: ${flags.out}`);
 }

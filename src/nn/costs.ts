@@ -3,8 +3,8 @@ import { assertSameShape, Matrix } from '../matrix.js';
 
 // Each cost beside its dAL, the derivative of the per-sample loss (the 1/m enters in dW and db).
 
-export type CostName = 'bce' | 'mse';
-export const COSTS: readonly CostName[] = ['bce', 'mse'];
+export type CostName = 'bce' | 'mse' | 'ce';
+export const COSTS: readonly CostName[] = ['bce', 'mse', 'ce'];
 
 // Saturation: sigmoid(z) rounds to exactly 1 for z > ~37 and to 0 for z < ~-745, where the course's
 // log(1 - a) or y / a become -Infinity or NaN. Only there, a is moved to the nearest value that is
@@ -68,12 +68,36 @@ export const meanSquaredError: Cost = {
   },
 };
 
+/**
+ * Categorical cross-entropy for a softmax output of K units: -(1/m) Σ over units and samples of
+ * y log a; dAL = -y / a. With softmax, lModelBackward skips dAL and uses dZ = A - Y, its product
+ * with the softmax Jacobian, which stays exact where a rounds to 0.
+ */
+export const categoricalCrossEntropy: Cost = {
+  name: 'ce',
+  cost(AL, Y) {
+    const a = AL.data;
+    const y = Y.data;
+    let s = 0;
+    // Terms with y = 0 add nothing, even where a rounds to 0 (0 * log 0 would be NaN).
+    for (let t = 0; t < a.length; t++) if (y[t] !== 0) s += y[t]! * Math.log(unsaturated(a[t]!));
+    return -(1 / AL.cols) * s;
+  },
+  dAL(AL, Y) {
+    const out = Matrix.zeros(AL.rows, AL.cols, AL.dtype);
+    for (let t = 0; t < out.data.length; t++) out.data[t] = -Y.data[t]! / unsaturated(AL.data[t]!);
+    return out;
+  },
+};
+
 export function costFunction(name: string): Cost {
   switch (name) {
     case 'bce':
       return binaryCrossEntropy;
     case 'mse':
       return meanSquaredError;
+    case 'ce':
+      return categoricalCrossEntropy;
     default:
       throw new ConfigError(`unknown cost ${JSON.stringify(name)}; choose one of ${COSTS.join(', ')}`);
   }

@@ -3,6 +3,7 @@ import { getBackend } from '../backend/select.js';
 import { ShapeError } from '../errors.js';
 import { assertMultiplies, assertSameDType, assertShape, formatShape, Matrix } from '../matrix.js';
 import { activation } from './activations.js';
+import { softmax, softmaxBackward } from './softmax.js';
 
 // One layer of the course: LINEAR then ACTIVATION forward, and the same two steps backward.
 // Functions return tuples as the course's Python does: `const [Z, cache] = linearForward(A, W, b)`.
@@ -63,6 +64,11 @@ export function linearActivationForward(
 ): [Matrix, LayerCache] {
   const g = kernel(act, 'linearActivationForward', layer);
   const [Z, linearCache] = linearForward(APrev, W, b, layer);
+  // Softmax normalises each column: not an elementwise kernel.
+  if (g.name === 'softmax') {
+    const A = softmax(Z);
+    return [A, { linearCache, activationCache: { Z, A } }];
+  }
   const A = Matrix.zeros(Z.rows, Z.cols, Z.dtype);
   getBackend().activationForward(g, Z, A);
   return [A, { linearCache, activationCache: { Z, A } }];
@@ -78,6 +84,7 @@ export function activationBackward(dA: Matrix, cache: ActivationCache, act: Acti
       `${layer === undefined ? op : `${op} (layer ${layer})`}: dA${layer === undefined ? '' : `[${layer}]`} ${formatShape(dA.shape)} must have the shape of Z${layer === undefined ? '' : `[${layer}]`} ${formatShape(Z.shape)}`,
     );
   }
+  if (g.name === 'softmax') return softmaxBackward(dA, A, layer);
   const dZ = Matrix.zeros(Z.rows, Z.cols, Z.dtype);
   getBackend().activationBackward(g, dA, Z, A, dZ);
   return dZ;

@@ -4,6 +4,7 @@ import { ConfigError, ShapeError } from '../errors.js';
 import { assertSameShape, formatShape, Matrix } from '../matrix.js';
 import { activation, type ActivationName, DEFAULT_LEAKY_SLOPE } from './activations.js';
 import { type CostName, costFunction } from './costs.js';
+import { argmaxColumns } from './softmax.js';
 import { activationBackward, type LayerCache, linearActivationForward, linearBackward } from './layer.js';
 import { type Gradients, numLayers, type Parameters } from './parameters.js';
 
@@ -66,17 +67,28 @@ export function lModelBackward(
   AL: Matrix,
   Y: Matrix,
   caches: readonly LayerCache[],
-  options: ModelOptions & { computeDA0?: boolean } = {},
+  options: ModelOptions & {
+    computeDA0?: boolean;
+    /** Changes dA[l] of a hidden layer before its g'(Z) step: inverted dropout's dA * D[l] / keep_prob. */
+    maskDA?: (layer: number, dA: Matrix) => Matrix;
+  } = {},
 ): Gradients {
   assertSameShape('lModelBackward', AL, 'AL', Y, 'Y');
   const L = caches.length;
   const acts = layerActivations(L, options);
-  const dAL = costFunction(options.cost ?? 'bce').dAL(AL, Y);
-  const grads: Gradients = { dAL };
-  let dA = dAL;
+  // Softmax with categorical cross-entropy: dZ[L] = A[L] - Y, the product of dAL = -Y/A with the
+  // softmax Jacobian worked out once (exact even where a rounds to 0, where -Y/A is not).
+  const fused = acts[L - 1]!.name === 'softmax' && options.cost === 'ce';
+  const grads: Gradients = {};
+  let dA = AL;
+  if (!fused) {
+    dA = costFunction(options.cost ?? 'bce').dAL(AL, Y);
+    grads.dAL = dA;
+  }
   for (let l = L; l >= 1; l--) {
     const cache = caches[l - 1]!;
-    const dZ = activationBackward(dA, cache.activationCache, acts[l - 1]!, l);
+    if (options.maskDA && l < L) dA = options.maskDA(l, dA);
+    const dZ = fused && l === L ? outputDZ(AL, Y) : activationBackward(dA, cache.activationCache, acts[l - 1]!, l);
     const computeDAPrev = l > 1 || (options.computeDA0 ?? true);
     const [dAPrev, dW, db] = linearBackward(dZ, cache.linearCache, l, { computeDAPrev });
     grads[`dZ${l}`] = dZ;
@@ -86,6 +98,13 @@ export function lModelBackward(
     if (dAPrev) dA = dAPrev;
   }
   return grads;
+}
+
+/** dZ = A - Y. */
+function outputDZ(AL: Matrix, Y: Matrix): Matrix {
+  const dZ = Matrix.zeros(AL.rows, AL.cols, AL.dtype);
+  for (let t = 0; t < dZ.data.length; t++) dZ.data[t] = AL.data[t]! - Y.data[t]!;
+  return dZ;
 }
 
 /**
@@ -123,13 +142,16 @@ export function updateParameters(
 }
 
 /**
- * The course's predict: 1 where AL > 0.5, else 0, for a sigmoid output; for any other output the
- * forward pass's AL itself (a regression's prediction).
+ * The course's predict: 1 where AL > 0.5, else 0, for a sigmoid output; for softmax the class
+ * index of each sample (1, m); for any other output the forward pass's AL itself (a regression's
+ * prediction).
  */
 export function predict(X: Matrix, parameters: Parameters, options: ActivationOptions = {}): Matrix {
   const [AL] = lModelForward(X, parameters, options);
   const L = numLayers(parameters);
-  if (layerActivations(L, options)[L - 1]!.name !== 'sigmoid') return AL;
+  const output = layerActivations(L, options)[L - 1]!.name;
+  if (output === 'softmax') return argmaxColumns(AL);
+  if (output !== 'sigmoid') return AL;
   const p = Matrix.zeros(AL.rows, AL.cols, AL.dtype);
   for (let t = 0; t < p.data.length; t++) p.data[t] = AL.data[t]! > 0.5 ? 1 : 0;
   return p;

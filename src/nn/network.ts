@@ -1,13 +1,19 @@
 import { withBackend } from '../backend/select.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, ModelFileError } from '../errors.js';
+// The model-file codec is pure (no fs): fromBytes/toBytes work in browsers too.
+import { decodeModel, encodeModel, type Normalization } from '../io/modelfile.js';
 import { assertDType, type DType, type Matrix } from '../matrix.js';
-import { ACTIVATIONS, type ActivationName, DEFAULT_LEAKY_SLOPE } from './activations.js';
+import { ACTIVATIONS, type ActivationName, DEFAULT_LEAKY_SLOPE, OUTPUT_ACTIVATIONS } from './activations.js';
+import { argmaxColumns } from './softmax.js';
 import { COSTS, type CostName, costFunction } from './costs.js';
 import { initializeParametersDeep, INITS, type InitName } from './init.js';
 import { accuracy, layerActivations, lModelForward, type ModelOptions, predict } from './model.js';
 import { validateLayerDims, type Parameters } from './parameters.js';
 import { formatDimensionTable } from './shapes.js';
-import { checkIterations, checkLearningRate, checkTrainingData, gradientDescent } from './train.js';
+import type { History } from './callbacks.js';
+import { checkTrainingData, gradientDescent } from './train.js';
+import { trainLoop, trainLoopAsync } from './trainLoop.js';
+import { isPlainGradientDescent, resolveTrainingOptions, type TrainingOptions } from './trainingOptions.js';
 
 export interface NetworkConfig {
   /** [n0, n1, ..., nL]: input size, hidden sizes, output size. */
@@ -31,19 +37,10 @@ export interface NetworkConfig {
   backend?: string;
 }
 
-export interface FitOptions {
-  /** α (default 0.0075). */
-  learningRate?: number;
-  /** Full-batch iterations (default 2500). */
-  iterations?: number;
-  /** Print "Cost after iteration i: J" every printEvery iterations (0, the default: never). */
-  printEvery?: number;
-  /** Called with each iteration's cost (before its update); return false to stop. */
-  onIteration?: (iteration: number, cost: number) => void | boolean;
-}
+/** Training options: the course's learningRate and iterations, and mini-batches, optimisers, L2, dropout, callbacks. */
+export type FitOptions = TrainingOptions;
 
 const CONFIG_KEYS = ['layerDims', 'hidden', 'output', 'activations', 'leakySlope', 'cost', 'init', 'seed', 'dtype', 'backend'];
-const FIT_KEYS = ['learningRate', 'iterations', 'printEvery', 'onIteration'];
 
 function rejectUnknown(what: string, options: object, known: readonly string[]): void {
   for (const key of Object.keys(options)) {
@@ -63,7 +60,7 @@ export function resolveNetworkConfig(config: NetworkConfig): Required<Omit<Netwo
   rejectUnknown('Network', config, CONFIG_KEYS);
   validateLayerDims(config.layerDims, 'Network layerDims');
   oneOf('hidden', config.hidden, ACTIVATIONS);
-  oneOf('output', config.output, ACTIVATIONS);
+  oneOf('output', config.output, OUTPUT_ACTIVATIONS);
   oneOf('cost', config.cost, COSTS);
   oneOf('init', config.init, INITS);
   const dtype = config.dtype ?? 'float64';
@@ -75,6 +72,12 @@ export function resolveNetworkConfig(config: NetworkConfig): Required<Omit<Netwo
   const cost = config.cost ?? 'bce';
   if (cost === 'bce' && activations[L - 1] !== 'sigmoid') {
     throw new ConfigError(`cost 'bce' needs a sigmoid output layer (its log(a) and log(1 - a) need 0 < a < 1), got output ${activations[L - 1]}`);
+  }
+  // Softmax normalises over the output units: only the output layer, and CE only on its probabilities.
+  const softmaxAt = activations.findIndex((g, i) => g === 'softmax' && i < L - 1);
+  if (softmaxAt >= 0) throw new ConfigError(`softmax may only be the output activation (layer ${L}), got it at hidden layer ${softmaxAt + 1}`);
+  if (cost === 'ce' && activations[L - 1] !== 'softmax') {
+    throw new ConfigError(`cost 'ce' (categorical cross-entropy) needs a softmax output layer, got output ${activations[L - 1]}; for two classes use sigmoid with 'bce'`);
   }
   const seed = config.seed ?? 1;
   return {
@@ -91,6 +94,10 @@ export function resolveNetworkConfig(config: NetworkConfig): Required<Omit<Netwo
   };
 }
 
+// Modules that only Node has, named through variables so that browser bundlers leave them out:
+// save and load are for Node; fromBytes and toBytes run anywhere.
+const NODE_ONLY = { fs: 'node:fs/promises', atomic: '../io/atomic.js' };
+
 /**
  * A deep fully-connected network as the course builds it, with its parameters, trained by the
  * course's gradient descent.
@@ -102,6 +109,10 @@ export function resolveNetworkConfig(config: NetworkConfig): Required<Omit<Netwo
 export class Network {
   readonly config: ReturnType<typeof resolveNetworkConfig>;
   parameters: Parameters;
+  /** Class names by label index, kept in the model file (e.g. the cat files' list_classes). */
+  classes: string[] | null = null;
+  /** The input normalisation the network was trained with, kept in the model file. */
+  normalization: Normalization | null = null;
 
   constructor(config: NetworkConfig, parameters?: Parameters) {
     this.config = resolveNetworkConfig(config);
@@ -121,15 +132,24 @@ export class Network {
     return { activations: this.config.activations, leakySlope: this.config.leakySlope, cost: this.config.cost };
   }
 
-  /** Trains by full-batch gradient descent; returns the cost of every iteration (before its update). */
+  /** What the last fit recorded per epoch: loss, learning rate, validation metrics. */
+  history: History | null = null;
+
+  /**
+   * Trains the parameters in place; returns the cost of every epoch (in full-batch training, every
+   * iteration's cost before its update). The course's full-batch gradient descent runs the core's
+   * loop unchanged; other options run the training loop of nn/trainLoop.ts. Callbacks must be
+   * synchronous here: use fitAsync for async ones.
+   */
   fit(X: Matrix, Y: Matrix, options: FitOptions = {}): number[] {
-    rejectUnknown('fit', options, FIT_KEYS);
-    const { learningRate = 0.0075, iterations = 2500, printEvery = 0, onIteration } = options;
-    checkLearningRate(learningRate);
-    checkIterations(iterations);
-    if (!Number.isInteger(printEvery) || printEvery < 0) throw new ConfigError(`printEvery must be a non-negative integer, got ${printEvery}`);
+    const o = resolveTrainingOptions(options, X.cols, this.L, 'fit');
     checkTrainingData(X, Y, this.config.layerDims, 'fit');
-    return withBackend(this.config.backend, () =>
+    if (!isPlainGradientDescent(o)) {
+      this.history = withBackend(this.config.backend, () => trainLoop(X, Y, this.parameters, options, this.modelOptions, 'fit'));
+      return this.history.loss;
+    }
+    const { learningRate, epochs: iterations, printEvery, onIteration } = o;
+    const costs = withBackend(this.config.backend, () =>
       gradientDescent(X, Y, this.parameters, {
         ...this.modelOptions,
         learningRate,
@@ -140,6 +160,21 @@ export class Network {
         },
       }),
     );
+    this.history = {
+      epoch: costs.map((_, i) => i),
+      loss: costs,
+      learningRate: costs.map(() => learningRate),
+      stoppedEarly: costs.length < iterations,
+    };
+    return costs;
+  }
+
+  /** fit with callbacks awaited (async callbacks: checkpoints, drawing, yielding to a page). */
+  async fitAsync(X: Matrix, Y: Matrix, options: FitOptions = {}): Promise<number[]> {
+    resolveTrainingOptions(options, X.cols, this.L, 'fitAsync');
+    checkTrainingData(X, Y, this.config.layerDims, 'fitAsync');
+    this.history = await trainLoopAsync(X, Y, this.parameters, options, this.modelOptions, 'fitAsync', (fn) => withBackend(this.config.backend, fn));
+    return this.history.loss;
   }
 
   /** AL, the output layer's activations (probabilities for a sigmoid output). */
@@ -161,7 +196,46 @@ export class Network {
   /** Accuracy: the fraction of samples whose predicted label equals Y. */
   evaluate(X: Matrix, Y: Matrix): number {
     checkTrainingData(X, Y, this.config.layerDims, 'evaluate');
+    // Softmax predicts class indices; one-hot Y (K, m) holds them as the row of each column's 1.
+    if (this.config.output === 'softmax') return accuracy(this.predict(X), argmaxColumns(Y));
     return accuracy(this.predict(X), Y);
+  }
+
+  /** The model file's bytes (safetensors: W1, b1, ..., WL, bL + the config): the same network gives the same bytes. */
+  toBytes(): Uint8Array {
+    const { layerDims, activations, leakySlope, cost, dtype, init, seed } = this.config;
+    const config = { layerDims, activations, leakySlope, cost, dtype, init, seed, normalization: this.normalization, classes: this.classes };
+    return encodeModel(config, this.parameters);
+  }
+
+  /** A network from a model file's bytes (anywhere: Node or a browser); `source` names it in errors. */
+  static fromBytes(bytes: Uint8Array | ArrayBuffer, source = 'model file'): Network {
+    const { config, parameters } = decodeModel(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes), source);
+    const { layerDims, activations, leakySlope, cost, dtype, init, seed } = config;
+    let net: Network;
+    try {
+      // `hidden` only names the hidden layers' shared activation; `activations` is what runs.
+      const hidden = activations.length > 1 && activations.slice(0, -1).every((g) => g === activations[0]) ? activations[0] : undefined;
+      net = new Network({ layerDims, activations, hidden, leakySlope, cost, dtype, init, seed }, parameters);
+    } catch (e) {
+      if (e instanceof ConfigError) throw new ModelFileError(`${source}: ${e.message}`, { cause: e });
+      throw e;
+    }
+    net.classes = config.classes;
+    net.normalization = config.normalization;
+    return net;
+  }
+
+  /** Writes the model file (Node): to a temporary file in the same folder, then renamed over `path`. */
+  async save(path: string): Promise<void> {
+    const { writeFileAtomic } = (await import(/* @vite-ignore */ NODE_ONLY.atomic)) as typeof import('../io/atomic.js');
+    writeFileAtomic(path, this.toBytes());
+  }
+
+  /** Reads a model file (Node). */
+  static async load(path: string): Promise<Network> {
+    const { readFile } = (await import(/* @vite-ignore */ NODE_ONLY.fs)) as typeof import('node:fs/promises');
+    return Network.fromBytes(await readFile(path), path);
   }
 
   /** The course's dimension table for m samples: W, b, Z, A (and their gradients) per layer. */

@@ -1,9 +1,12 @@
+import { getBackend } from '../backend/select.js';
 import { ConfigError, ShapeError, TrainingError } from '../errors.js';
 import { assertSameDType, formatShape, type Matrix } from '../matrix.js';
 import { type CostName, costFunction } from './costs.js';
 import { initializeParameters, initializeParametersDeep, type InitName } from './init.js';
 import { lModelBackward, lModelForward, type ModelOptions, updateParameters } from './model.js';
 import { layerDimsOf, type Parameters } from './parameters.js';
+import { trainLoop } from './trainLoop.js';
+import type { TrainingOptions } from './trainingOptions.js';
 
 export interface GradientDescentOptions extends ModelOptions {
   /** α (default 0.0075, the course's). */
@@ -58,6 +61,24 @@ export function gradientDescent(X: Matrix, Y: Matrix, parameters: Parameters, op
   checkTrainingData(X, Y, layerDimsOf(parameters));
   const cost = costFunction(options.cost ?? 'bce');
   const costs: number[] = [];
+  // --- issue 8 (backend memory): a backend with its own memory (wasm) holds X, Y and the
+  // parameters for the whole run, so its kernels read them in place instead of copying X (20 MB)
+  // on every product; the trained values are copied back into `parameters` at the end.
+  const outer = parameters;
+  const backend = getBackend();
+  const own = backend.allocate && backend.release ? backend : undefined;
+  const resident = (M: Matrix): Matrix => {
+    const R = own!.allocate!(M.rows, M.cols, M.dtype);
+    R.data.set(M.data);
+    return R;
+  };
+  if (own) {
+    X = resident(X);
+    Y = resident(Y);
+    parameters = Object.fromEntries(Object.entries(outer).map(([k, P]) => [k, resident(P)]));
+  }
+  try {
+  // --- end issue 8
   for (let i = 0; i < iterations; i++) {
     const [AL, caches] = lModelForward(X, parameters, options);
     const J = cost.cost(AL, Y);
@@ -72,11 +93,28 @@ export function gradientDescent(X: Matrix, Y: Matrix, parameters: Parameters, op
     const grads = lModelBackward(AL, Y, caches, { ...options, computeDA0: false });
     updateParameters(parameters, grads, learningRate, { inPlace: true });
   }
+  // --- issue 8 (backend memory): copy the trained values back and give the memory back.
+  } finally {
+    if (own) {
+      for (const [k, P] of Object.entries(parameters)) {
+        outer[k]!.data.set(P.data);
+        own.release!(P);
+      }
+      own.release!(X);
+      own.release!(Y);
+    }
+  }
+  // --- end issue 8
   return costs;
 }
 
-export interface CourseModelOptions extends Omit<GradientDescentOptions, 'iterations'> {
-  /** The course's num_iterations (default 3000). */
+const COURSE_TRAINING_KEYS = ['batchSize', 'optimizer', 'beta', 'beta1', 'beta2', 'epsilon', 'decayRate', 'decayInterval', 'lambd', 'keepProb', 'shuffleSeed', 'dropoutSeed'] as const;
+
+/** The options of the course's second course (mini-batches, optimisers, decay, L2, dropout); see TrainingOptions. */
+export type CourseTrainingOptions = Pick<TrainingOptions, (typeof COURSE_TRAINING_KEYS)[number]>;
+
+export interface CourseModelOptions extends Omit<GradientDescentOptions, 'iterations'>, CourseTrainingOptions {
+  /** The course's num_iterations (default 3000); with mini-batches, the number of epochs. */
   numIterations?: number;
   /** Print "Cost after iteration i: J" every 100 iterations and at the last, as the course does. */
   printCost?: boolean;
@@ -95,17 +133,19 @@ export interface CourseModelResult {
 function courseRun(X: Matrix, Y: Matrix, parameters: Parameters, options: CourseModelOptions): CourseModelResult {
   const { numIterations = 3000, printCost = false } = options;
   const costs: number[] = [];
-  const allCosts = gradientDescent(X, Y, parameters, {
-    ...options,
-    iterations: numIterations,
-    onIteration: (i, J) => {
-      if (i % 100 === 0 || i === numIterations - 1) {
-        if (printCost) console.log(`Cost after iteration ${i}: ${J}`);
-      }
-      if (i % 100 === 0) costs.push(J);
-      return options.onIteration?.(i, J);
-    },
-  });
+  const onIteration = (i: number, J: number) => {
+    if (i % 100 === 0 || i === numIterations - 1) {
+      if (printCost) console.log(`Cost after iteration ${i}: ${J}`);
+    }
+    if (i % 100 === 0) costs.push(J);
+    return options.onIteration?.(i, J);
+  };
+  // Any option of the second course runs the general training loop; none, the course's own.
+  const training = Object.fromEntries(COURSE_TRAINING_KEYS.filter((k) => options[k] !== undefined).map((k) => [k, options[k]]));
+  const allCosts =
+    Object.keys(training).length === 0
+      ? gradientDescent(X, Y, parameters, { ...options, iterations: numIterations, onIteration })
+      : trainLoop(X, Y, parameters, { ...training, learningRate: options.learningRate ?? 0.0075, epochs: numIterations, onIteration }, options, 'lLayerModel').loss;
   return { parameters, costs, allCosts };
 }
 

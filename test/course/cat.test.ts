@@ -34,7 +34,7 @@ describe('the cat data', () => {
     // train_set_x[0, 0, 0, :] = (17, 31, 56): features 0..2 of sample 0.
     expect([train.X.get(0, 0), train.X.get(1, 0), train.X.get(2, 0)]).toEqual([17 / 255, 31 / 255, 56 / 255]);
     expect(Array.from(train.Y.data.slice(0, 3))).toEqual([0, 0, 1]);
-    expect(train.Y.data.reduce((a, b) => a + b, 0)).toBe(72);
+    expect(Array.from(train.Y.data).reduce((a, b) => a + b, 0)).toBe(72);
   });
 });
 

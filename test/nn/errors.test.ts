@@ -102,7 +102,7 @@ describe('configuration errors', () => {
     expect(() => net.fit(X, Y, { learningRate: 0 })).toThrow(/learningRate must be a finite number > 0, got 0/);
     expect(() => net.fit(X, Y, { learningRate: Number.NaN })).toThrow(ConfigError);
     expect(() => net.fit(X, Y, { iterations: 1.5 })).toThrow(/iterations must be a non-negative integer, got 1.5/);
-    expect(() => net.fit(X, Y, { epochs: 3 } as never)).toThrow(/fit: unknown option "epochs"/);
+    expect(() => net.fit(X, Y, { epoch: 3 } as never)).toThrow(/fit: unknown option "epoch"; known options: learningRate, epochs/);
   });
 });
 

@@ -1,0 +1,46 @@
+import { WasmBackend } from '../src/backend/wasm/wasm-backend.js';
+import type { DType } from '../src/matrix.js';
+import { timeIt, type Timing } from './timing.js';
+
+/** One product shape of the gemm table: C (M, N) = op(A) op(B) over K. */
+export interface GemmShape {
+  label: string;
+  transA: boolean;
+  transB: boolean;
+  M: number;
+  N: number;
+  K: number;
+}
+
+// The cat network's three big products, and the usual square reference point.
+export const GEMM_SHAPES: GemmShape[] = [
+  { label: 'W1·X (forward)', transA: false, transB: false, M: 20, N: 209, K: 12288 },
+  { label: 'dZ1·Xᵀ (dW1)', transA: false, transB: true, M: 20, N: 12288, K: 209 },
+  { label: 'W1ᵀ·dZ1 (dA0)', transA: true, transB: false, M: 12288, N: 209, K: 20 },
+  { label: '1024³', transA: false, transB: false, M: 1024, N: 1024, K: 1024 },
+  // The same square product transposed: packing absorbs the transposes, so the speed should not move.
+  { label: '1024³', transA: false, transB: true, M: 1024, N: 1024, K: 1024 },
+  { label: '1024³', transA: true, transB: false, M: 1024, N: 1024, K: 1024 },
+  { label: '1024³', transA: true, transB: true, M: 1024, N: 1024, K: 1024 },
+];
+
+export interface GemmResult extends GemmShape, Timing {
+  dtype: DType;
+  threads: number;
+  gflops: number;
+}
+
+/** Times one product on resident matrices (no copies), `reps` times after a warm-up. */
+export async function benchGemm(shape: GemmShape, dtype: DType, threads: number, reps: number): Promise<GemmResult> {
+  const b = new WasmBackend({ threads });
+  await b.ready();
+  const { M, N, K, transA, transB } = shape;
+  const A = shape.transA ? b.allocate(K, M, dtype) : b.allocate(M, K, dtype);
+  const B = shape.transB ? b.allocate(N, K, dtype) : b.allocate(K, N, dtype);
+  const C = b.allocate(M, N, dtype);
+  for (const X of [A, B]) for (let t = 0; t < X.data.length; t++) X.data[t] = Math.sin(t) * 0.5;
+  const timing = timeIt(() => b.gemm(transA, transB, 1, A, B, 0, C), reps);
+  for (const X of [A, B, C]) b.release(X);
+  b.dispose();
+  return { ...shape, ...timing, dtype, threads, gflops: (2 * M * N * K) / (timing.minMs * 1e6) };
+}

@@ -1,0 +1,46 @@
+// Where an iteration's time goes: each backend call timed by kind and shape (a development aid).
+import { withBackend } from '../src/backend/select.js';
+import { WasmBackend } from '../src/backend/wasm/wasm-backend.js';
+import type { Matrix } from '../src/matrix.js';
+import { initializeParametersDeep } from '../src/nn/init.js';
+import { gradientDescent } from '../src/nn/train.js';
+import { catData } from './cat-data.js';
+
+const dtype = (process.argv[2] ?? 'float32') as 'float32' | 'float64';
+const threads = Number(process.argv[3] ?? 1);
+const { train } = await catData();
+const b = new WasmBackend({ threads });
+const totals = new Map<string, number[]>();
+for (const name of ['gemm', 'addBias', 'activationForward', 'activationBackward', 'rowSums', 'axpy'] as const) {
+  const f = (b[name] as (...a: unknown[]) => void).bind(b);
+  (b as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+    const t0 = performance.now();
+    f(...args);
+    const ms = performance.now() - t0;
+    const shapes = args.filter((a): a is Matrix => typeof a === 'object' && a !== null && 'rows' in a).map((M) => `${M.rows}x${M.cols}`);
+    const flags = name === 'gemm' ? `${args[0] ? 'T' : 'N'}${args[1] ? 'T' : 'N'} ` : '';
+    const key = `${name} ${flags}${shapes.join(' ')}`;
+    (totals.get(key) ?? totals.set(key, []).get(key)!).push(ms);
+  };
+}
+const init = initializeParametersDeep([12288, 20, 7, 5, 1], { seed: 1, dtype });
+let t0 = 0;
+const iters: number[] = [];
+withBackend(b, () =>
+  gradientDescent(train.X.astype(dtype), train.Y.astype(dtype), init, {
+    iterations: 60,
+    onIteration: () => {
+      const now = performance.now();
+      if (t0) iters.push(now - t0);
+      t0 = now;
+    },
+  }),
+);
+iters.sort((a, c) => a - c);
+console.log(`iteration: min ${iters[0]!.toFixed(2)} median ${iters[iters.length >> 1]!.toFixed(2)} ms`);
+for (const [k, v] of totals) {
+  v.sort((a, c) => a - c);
+  console.log(`${k.padEnd(60)} n=${v.length} min ${v[0]!.toFixed(3)} median ${v[v.length >> 1]!.toFixed(3)}`);
+}
+console.log("chunks by thread", b.chunksByThread());
+process.exit(0);

@@ -1,0 +1,280 @@
+// npm run bench: the course's cat run (X (12288, 209), layers [12288, 20, 7, 5, 1], relu hidden,
+// sigmoid output, BCE, full-batch gradient descent, lr 0.0075) in deepnet and its peers, from the
+// same initial weights, interleaved round by round; then the gemm table and predict on 10,000
+// samples. A benchmark, not a test: it prints a table and writes bench/results.json.
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import type { Backend } from '../src/backend/backend.js';
+import { ReferenceBackend } from '../src/backend/reference.js';
+import { withBackend } from '../src/backend/select.js';
+import { WasmBackend } from '../src/backend/wasm/wasm-backend.js';
+import { Matrix } from '../src/matrix.js';
+import { initializeParametersDeep } from '../src/nn/init.js';
+import { predict } from '../src/nn/model.js';
+import type { Parameters } from '../src/nn/parameters.js';
+import { gradientDescent } from '../src/nn/train.js';
+import { catData, repoFile } from './cat-data.js';
+import { benchGemm, GEMM_SHAPES, type GemmResult } from './gemm.js';
+import { brainRunner, convnetRunner, tfjsRunner, type Runner } from './peers-js.js';
+import { pythonHas, pythonRunner, removeInputs, writeInputs } from './peers-python.js';
+import { summarize, type Timing } from './timing.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: number) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const ROUNDS = flag('--rounds', 10);
+// Each library runs about this long per round (at least one iteration), so slow ones do not dominate.
+const ROUND_MS = flag('--round-ms', 250);
+const DIMS = [12288, 20, 7, 5, 1] as const;
+const ITERATIONS = 2500;
+
+/** Multiply-adds x 2 of one iteration: forward W·A, backward dW and dA_prev (no dA0). */
+function flopsPerIteration(dims: readonly number[], m: number): number {
+  let f = 0;
+  for (let l = 1; l < dims.length; l++) f += 2 * dims[l]! * dims[l - 1]! * m * (l > 1 ? 3 : 2);
+  return f;
+}
+
+function cloneParams(p: Parameters, dtype: 'float32' | 'float64'): Parameters {
+  return Object.fromEntries(Object.entries(p).map(([k, M]) => [k, M.astype(dtype)]));
+}
+
+interface DeepnetVariant {
+  label: string;
+  backend: 'wasm' | 'reference';
+  dtype: 'float32' | 'float64';
+  threads: number;
+}
+
+function makeBackend(v: DeepnetVariant): Backend {
+  return v.backend === 'wasm' ? new WasmBackend({ threads: v.threads }) : new ReferenceBackend();
+}
+
+/** deepnet through its public training loop; per-iteration times from consecutive onIteration calls. */
+function deepnetRunner(v: DeepnetVariant, X: Matrix, Y: Matrix, init: Parameters): Runner {
+  const backend = makeBackend(v);
+  const Xd = X.astype(v.dtype);
+  const Yd = Y.astype(v.dtype);
+  const params = cloneParams(init, v.dtype);
+  let cost0: number | undefined;
+  return {
+    name: v.label,
+    get cost0() {
+      return cost0;
+    },
+    async run(k) {
+      await (backend as Partial<WasmBackend>).ready?.();
+      const times: number[] = [];
+      let t0 = 0;
+      withBackend(backend, () =>
+        gradientDescent(Xd, Yd, params, {
+          iterations: k + 1,
+          onIteration: (_i, J) => {
+            cost0 ??= J;
+            const now = performance.now();
+            if (t0 > 0) times.push(now - t0);
+            t0 = now;
+          },
+        }),
+      );
+      return times;
+    },
+    dispose() {
+      (backend as Partial<WasmBackend>).dispose?.();
+    },
+  };
+}
+
+interface Row extends Timing {
+  name: string;
+  note?: string;
+  cost0?: number;
+  msPerIteration: number;
+  projectedSeconds: number;
+  gflops: number;
+}
+
+async function main(): Promise<void> {
+  const { train } = await catData();
+  const { X, Y } = train;
+  const m = X.cols;
+  const init = initializeParametersDeep([...DIMS], { seed: 1 });
+  const flops = flopsPerIteration(DIMS, m);
+  const notes: string[] = [];
+
+  const runners: Runner[] = [
+    deepnetRunner({ label: 'deepnet wasm f32, 2 threads', backend: 'wasm', dtype: 'float32', threads: 2 }, X, Y, init),
+    deepnetRunner({ label: 'deepnet wasm f32, 1 thread', backend: 'wasm', dtype: 'float32', threads: 1 }, X, Y, init),
+    deepnetRunner({ label: 'deepnet wasm f64, 2 threads', backend: 'wasm', dtype: 'float64', threads: 2 }, X, Y, init),
+    deepnetRunner({ label: 'deepnet wasm f64, 1 thread', backend: 'wasm', dtype: 'float64', threads: 1 }, X, Y, init),
+    deepnetRunner({ label: 'deepnet reference f64', backend: 'reference', dtype: 'float64', threads: 1 }, X, Y, init),
+  ];
+  const optional = async (name: string, make: () => Promise<Runner> | Runner) => {
+    try {
+      runners.push(await make());
+    } catch (e) {
+      notes.push(`${name} skipped: ${(e as Error).message.split('\n')[0]}`);
+    }
+  };
+  await optional('TensorFlow.js wasm', () => tfjsRunner('wasm', X, Y, init, DIMS.length - 1));
+  await optional('TensorFlow.js cpu', () => tfjsRunner('cpu', X, Y, init, DIMS.length - 1));
+  await optional('ConvNetJS', () => convnetRunner(X, Y, init, DIMS));
+  await optional('brain.js', () => brainRunner(X, Y, DIMS));
+
+  let inputs: string | undefined;
+  if (pythonHas('numpy')) {
+    inputs = writeInputs(X, Y, init);
+    const blas = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'];
+    const asIs = blas.map((k) => `${k}=${process.env[k] ?? '(unset)'}`).join(' ');
+    await optional('numpy', () => pythonRunner('numpy', 'numpy f64', inputs!, DIMS, m, {}, asIs));
+    if (blas.some((k) => process.env[k] !== undefined)) {
+      const unset = Object.fromEntries(blas.map((k) => [k, undefined]));
+      await optional('numpy (OpenBLAS variables unset)', () =>
+        pythonRunner('numpy', 'numpy f64', inputs!, DIMS, m, unset, blas.map((k) => `${k} unset`).join(' ')),
+      );
+    }
+    if (pythonHas('torch')) await optional('PyTorch', () => pythonRunner('torch', 'PyTorch f32', inputs!, DIMS, m, {}, '2 threads'));
+    else notes.push('PyTorch skipped: python3 cannot import torch');
+  } else {
+    notes.push('numpy and PyTorch skipped: python3 with numpy is not installed');
+  }
+
+  // Interleaved rounds: every library once per round, starting from a different one each round.
+  const loadBefore = loadavg()[0]!;
+  const samples = new Map<Runner, number[]>(runners.map((r) => [r, []]));
+  const estimate = new Map<Runner, number>();
+  for (const r of runners) {
+    const first = await r.run(1);
+    estimate.set(r, first[0] ?? 1);
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < runners.length; i++) {
+      const r = runners[(i + round) % runners.length]!;
+      const k = Math.max(1, Math.min(20, Math.round(ROUND_MS / estimate.get(r)!)));
+      samples.get(r)!.push(...(await r.run(k)));
+    }
+    process.stderr.write(`round ${round + 1}/${ROUNDS}\r`);
+  }
+  process.stderr.write('\n');
+  for (const r of runners) r.dispose();
+  if (inputs) removeInputs(inputs);
+
+  const rows: Row[] = runners.map((r) => {
+    const t = summarize(samples.get(r)!);
+    return {
+      name: r.name,
+      note: r.note,
+      cost0: r.cost0,
+      ...t,
+      msPerIteration: t.medianMs,
+      projectedSeconds: (t.medianMs * ITERATIONS) / 1000,
+      gflops: flops / (t.minMs * 1e6),
+    };
+  });
+  const base = rows[0]!;
+  const base64 = rows.find((r) => r.name.startsWith('deepnet wasm f64, 2'))!;
+  console.log(`\nThe cat run: X (${X.rows}, ${m}), layers [${DIMS.join(', ')}], ${(flops / 1e6).toFixed(1)} MFLOP per iteration`);
+  const loadAfter = loadavg()[0]!;
+  console.log(`${cpus().length} cores; ${ROUNDS} interleaved rounds; times are per iteration (forward, cost, backward, update)`);
+  console.log(`load average (1 min) before and after the rounds: ${loadBefore.toFixed(2)}, ${loadAfter.toFixed(2)}\n`);
+  const header = ['library', 'min ms', 'median ms', `s/${ITERATIONS} it`, 'GFLOP/s', '× f32 2T', '× f64 2T', 'cost[0]', 'note'];
+  const table = rows.map((r) => [
+    r.name,
+    r.minMs.toFixed(2),
+    r.medianMs.toFixed(2),
+    r.projectedSeconds.toFixed(1),
+    r.gflops.toFixed(1),
+    (r.medianMs / base.medianMs).toFixed(1),
+    (r.medianMs / base64.medianMs).toFixed(1),
+    r.cost0 === undefined ? '' : r.cost0.toFixed(6),
+    r.note ?? '',
+  ]);
+  printTable(header, table);
+  for (const n of notes) console.log(`note: ${n}`);
+
+  // gemm table: resident operands, no copies; each shape's GFLOP/s against 1024³ in the same setting.
+  console.log('\ngemm (C = op(A)·op(B), operands in wasm memory; ÷ 1024³: GFLOP/s over the NN square product in the same setting)\n');
+  const gemmRows: GemmResult[] = [];
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (const threads of [1, 2]) {
+      for (const shape of GEMM_SHAPES) gemmRows.push(await benchGemm(shape, dtype, threads, shape.M === 1024 ? 8 : 40));
+    }
+  }
+  printTable(
+    ['shape', 'op', 'dtype', 'threads', 'min ms', 'median ms', 'GFLOP/s', '÷ 1024³'],
+    gemmRows.map((g) => {
+      const square = gemmRows.find((s) => s.M === 1024 && !s.transA && !s.transB && s.dtype === g.dtype && s.threads === g.threads)!;
+      return [
+        g.label,
+        `${g.transA ? 'T' : 'N'}${g.transB ? 'T' : 'N'}`,
+        g.dtype,
+        String(g.threads),
+        g.minMs.toFixed(2),
+        g.medianMs.toFixed(2),
+        g.gflops.toFixed(1),
+        (g.gflops / square.gflops).toFixed(2),
+      ];
+    }),
+  );
+
+  // predict on 10,000 samples, float32, 2 threads: X passed as a plain matrix (copied in) and resident.
+  const n = 10_000;
+  const Xbig = Matrix.zeros(DIMS[0], n, 'float32');
+  for (let t = 0; t < Xbig.data.length; t++) Xbig.data[t] = (t % 255) / 255;
+  const b = new WasmBackend({ threads: 2 });
+  await b.ready();
+  const p32 = cloneParams(init, 'float32');
+  const plain = timed(5, () => withBackend(b, () => predict(Xbig, p32)));
+  const Xres = b.allocate(DIMS[0], n, 'float32');
+  Xres.data.set(Xbig.data);
+  const resident = timed(5, () => withBackend(b, () => predict(Xres, p32)));
+  b.release(Xres);
+  b.dispose();
+  console.log(`\npredict on ${n} samples (f32, 2 threads): X plain ${fmt(plain)}; X resident ${fmt(resident)}`);
+
+  const results = {
+    workload: { layerDims: DIMS, m, iterations: ITERATIONS, learningRate: 0.0075, mflopPerIteration: flops / 1e6 },
+    machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage: [loadBefore, loadAfter] },
+    date: new Date().toISOString(),
+    rounds: ROUNDS,
+    training: rows.map((r) => ({
+      ...r,
+      ratioToDeepnetF32TwoThreads: r.medianMs / base.medianMs,
+      ratioToDeepnetF64TwoThreads: r.medianMs / base64.medianMs,
+    })),
+    gemm: gemmRows,
+    predict10k: { plain, resident },
+    notes,
+  };
+  writeFileSync(repoFile('bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log('\nwrote bench/results.json');
+}
+
+function timed(reps: number, fn: () => void): Timing {
+  fn();
+  const s: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    fn();
+    s.push(performance.now() - t0);
+  }
+  return summarize(s);
+}
+
+function fmt(t: Timing): string {
+  return `min ${t.minMs.toFixed(1)} ms, median ${t.medianMs.toFixed(1)} ms`;
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+}
+
+await main();
+// Idle workers are unref'd, but TF.js keeps handles open: leave explicitly.
+process.exit(0);

@@ -1,0 +1,434 @@
+// deepnet's wasm kernels, AssemblyScript (compiled by build.mjs; named .as so tsc leaves it alone).
+// Every pointer is a byte address in the shared memory; JS owns allocation, the kernels never allocate.
+// Each function exists for f32 and f64 (suffix 32/64) through one generic body.
+//
+// gemm is GotoBLAS-shaped: op(A) packed once into 5-row panels, op(B) packed per (k-block, column
+// panel) into NR-wide strips, one 5 x NR SIMD micro-kernel. Packing is where the transposes happen,
+// so all four transpose combinations run the same inner loop at the same speed.
+// Every C[i][j] is one accumulator summed over k in ascending order (mul then add, never fused),
+// whatever tile, chunk or thread computes it: results do not depend on how columns are split.
+
+const MR: i32 = 5; // rows of the micro-kernel
+const KC: i32 = 256; // k-block: a 5 x KC slice of A and a KC x NR strip of B stay in L1
+
+// ---------------------------------------------------------------- gemm
+
+/** ap[it][k][r] = op(A)[5 it + r][k]; rows past M are zero. */
+function packA<T>(transA: i32, M: i32, K: i32, a: usize, lda: i32, ap: usize): void {
+  const s = <usize>sizeof<T>();
+  const mt = (M + MR - 1) / MR;
+  for (let it = 0; it < mt; it++) {
+    const panel = ap + <usize>it * <usize>K * <usize>MR * s;
+    for (let r = 0; r < MR; r++) {
+      const i = it * MR + r;
+      let dst = panel + <usize>r * s;
+      if (i >= M) {
+        for (let k = 0; k < K; k++) {
+          store<T>(dst, <T>0);
+          dst += <usize>MR * s;
+        }
+        continue;
+      }
+      // op(A)[i][k] is A[i][k] (stride 1 in k) or A[k][i] (stride lda in k).
+      let src = transA ? a + <usize>i * s : a + <usize>i * <usize>lda * s;
+      const step = transA ? <usize>lda * s : s;
+      for (let k = 0; k < K; k++) {
+        store<T>(dst, load<T>(src));
+        src += step;
+        dst += <usize>MR * s;
+      }
+    }
+  }
+}
+
+/** bp[jt][k][q] = op(B)[kb + k][j0 + jt NR + q] for k < kc, q < NR; columns past j1 are zero. */
+function packB<T>(transB: i32, b: usize, ldb: i32, kb: i32, kc: i32, j0: i32, j1: i32, bp: usize): void {
+  const s = <usize>sizeof<T>();
+  const NR = <i32>(32 / sizeof<T>());
+  const strip = <usize>kc * <usize>NR * s;
+  let jt = 0;
+  for (let j = j0; j < j1; j += NR, jt++) {
+    const w = min(NR, j1 - j);
+    const dst0 = bp + <usize>jt * strip;
+    if (!transB) {
+      // op(B)[k][j..] = B[k][j..]: contiguous rows, copied 2 vectors at a time.
+      let src = b + (<usize>kb * <usize>ldb + <usize>j) * s;
+      let dst = dst0;
+      if (w == NR) {
+        for (let k = 0; k < kc; k++) {
+          v128.store(dst, v128.load(src));
+          v128.store(dst, v128.load(src, 16), 16);
+          src += <usize>ldb * s;
+          dst += <usize>NR * s;
+        }
+      } else {
+        for (let k = 0; k < kc; k++) {
+          for (let q = 0; q < NR; q++) store<T>(dst + <usize>q * s, q < w ? load<T>(src + <usize>q * s) : <T>0);
+          src += <usize>ldb * s;
+          dst += <usize>NR * s;
+        }
+      }
+    } else if (w == NR) {
+      transposeStrip<T>(b + (<usize>j * <usize>ldb + <usize>kb) * s, ldb, kc, dst0);
+    } else {
+      // op(B)[k][j] = B[j][k]: the last, partial strip element by element.
+      for (let q = 0; q < NR; q++) {
+        let dst = dst0 + <usize>q * s;
+        if (q >= w) {
+          for (let k = 0; k < kc; k++) {
+            store<T>(dst, <T>0);
+            dst += <usize>NR * s;
+          }
+          continue;
+        }
+        let src = b + (<usize>(j + q) * <usize>ldb + <usize>kb) * s;
+        for (let k = 0; k < kc; k++) {
+          store<T>(dst, load<T>(src));
+          src += s;
+          dst += <usize>NR * s;
+        }
+      }
+    }
+  }
+}
+
+/** dst[k][q] = src[q][k] for q < NR (rows ldb apart), k < kc: vector transposes of 4x4 (f32) or 2x2 (f64). */
+function transposeStrip<T>(src: usize, ldb: i32, kc: i32, dst: usize): void {
+  const s = <usize>sizeof<T>();
+  const row = <usize>ldb * s;
+  const NR = <usize>(32 / sizeof<T>());
+  let k = 0;
+  if (sizeof<T>() == 4) {
+    // Two 4x4 blocks per 4 k: rows 0-3 and rows 4-7 of the strip.
+    for (; k + 4 <= kc; k += 4) {
+      for (let h: usize = 0; h < 2; h++) {
+        const p = src + h * 4 * row + <usize>k * 4;
+        const r0 = v128.load(p);
+        const r1 = v128.load(p + row);
+        const r2 = v128.load(p + 2 * row);
+        const r3 = v128.load(p + 3 * row);
+        const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5); // r0[0] r1[0] r0[1] r1[1]
+        const t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+        const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+        const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+        const q = dst + <usize>k * NR * 4 + h * 16;
+        v128.store(q, i64x2.shuffle(t0, t1, 0, 2));
+        v128.store(q + NR * 4, i64x2.shuffle(t0, t1, 1, 3));
+        v128.store(q + 2 * NR * 4, i64x2.shuffle(t2, t3, 0, 2));
+        v128.store(q + 3 * NR * 4, i64x2.shuffle(t2, t3, 1, 3));
+      }
+    }
+  } else {
+    // Two 2x2 blocks per 2 k: rows 0-1 and rows 2-3 of the strip.
+    for (; k + 2 <= kc; k += 2) {
+      for (let h: usize = 0; h < 2; h++) {
+        const p = src + h * 2 * row + <usize>k * 8;
+        const r0 = v128.load(p);
+        const r1 = v128.load(p + row);
+        const q = dst + <usize>k * NR * 8 + h * 16;
+        v128.store(q, i64x2.shuffle(r0, r1, 0, 2));
+        v128.store(q + NR * 8, i64x2.shuffle(r0, r1, 1, 3));
+      }
+    }
+  }
+  for (; k < kc; k++) {
+    for (let q: usize = 0; q < NR; q++) store<T>(dst + (<usize>k * NR + q) * s, load<T>(src + q * row + <usize>k * s));
+  }
+}
+
+/**
+ * The 5 x NR tile at pt (row-major, NR wide) += Σ_k pa[k][r] * pb[k][q] over kc steps, in order.
+ * `first` starts the tile from zero instead of its stored partial sum.
+ */
+// @ts-ignore: decorator
+@inline
+function microKernel<T>(kc: i32, pa: usize, pb: usize, pt: usize, first: bool): void {
+  const s = sizeof<T>();
+  let c00 = v128.splat<T>(<T>0), c01 = c00, c10 = c00, c11 = c00, c20 = c00;
+  let c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00;
+  if (!first) {
+    c00 = v128.load(pt, 0); c01 = v128.load(pt, 16);
+    c10 = v128.load(pt, 32); c11 = v128.load(pt, 48);
+    c20 = v128.load(pt, 64); c21 = v128.load(pt, 80);
+    c30 = v128.load(pt, 96); c31 = v128.load(pt, 112);
+    c40 = v128.load(pt, 128); c41 = v128.load(pt, 144);
+  }
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(pb, 0);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load_splat<T>(pa, 0);
+    c00 = v128.add<T>(c00, v128.mul<T>(a, b0));
+    c01 = v128.add<T>(c01, v128.mul<T>(a, b1));
+    a = v128.load_splat<T>(pa, s);
+    c10 = v128.add<T>(c10, v128.mul<T>(a, b0));
+    c11 = v128.add<T>(c11, v128.mul<T>(a, b1));
+    a = v128.load_splat<T>(pa, 2 * s);
+    c20 = v128.add<T>(c20, v128.mul<T>(a, b0));
+    c21 = v128.add<T>(c21, v128.mul<T>(a, b1));
+    a = v128.load_splat<T>(pa, 3 * s);
+    c30 = v128.add<T>(c30, v128.mul<T>(a, b0));
+    c31 = v128.add<T>(c31, v128.mul<T>(a, b1));
+    a = v128.load_splat<T>(pa, 4 * s);
+    c40 = v128.add<T>(c40, v128.mul<T>(a, b0));
+    c41 = v128.add<T>(c41, v128.mul<T>(a, b1));
+    pa += 5 * s;
+    pb += 32;
+  }
+  v128.store(pt, c00, 0); v128.store(pt, c01, 16);
+  v128.store(pt, c10, 32); v128.store(pt, c11, 48);
+  v128.store(pt, c20, 64); v128.store(pt, c21, 80);
+  v128.store(pt, c30, 96); v128.store(pt, c31, 112);
+  v128.store(pt, c40, 128); v128.store(pt, c41, 144);
+}
+
+/** C[i0 + r][j0 + q] = alpha * tile + beta * C (in f64, rounded once), for r < rows, q < cols. */
+function writeTile<T>(pt: usize, c: usize, ldc: i32, i0: i32, j0: i32, rows: i32, cols: i32, alpha: f64, beta: f64): void {
+  const s = <usize>sizeof<T>();
+  const NR = <usize>(32 / sizeof<T>());
+  for (let r = 0; r < rows; r++) {
+    const src = pt + <usize>r * NR * s;
+    const dst = c + (<usize>(i0 + r) * <usize>ldc + <usize>j0) * s;
+    if (cols == <i32>NR) {
+      writeRow<T>(src, dst, alpha, beta);
+    } else if (beta == 0) {
+      for (let q = 0; q < cols; q++) store<T>(dst + <usize>q * s, <T>(alpha * <f64>load<T>(src + <usize>q * s)));
+    } else {
+      for (let q = 0; q < cols; q++) {
+        const p = dst + <usize>q * s;
+        store<T>(p, <T>(alpha * <f64>load<T>(src + <usize>q * s) + beta * <f64>load<T>(p)));
+      }
+    }
+  }
+}
+
+/** One full tile row (32 bytes): the same f64 arithmetic as the scalar loop, two lanes at a time. */
+// @ts-ignore: decorator
+@inline
+function writeRow<T>(src: usize, dst: usize, alpha: f64, beta: f64): void {
+  const av = f64x2.splat(alpha);
+  const bv = f64x2.splat(beta);
+  if (sizeof<T>() == 8) {
+    for (let h: usize = 0; h < 32; h += 16) {
+      let v = f64x2.mul(av, v128.load(src + h));
+      if (beta != 0) v = f64x2.add(v, f64x2.mul(bv, v128.load(dst + h)));
+      v128.store(dst + h, v);
+    }
+  } else {
+    for (let h: usize = 0; h < 32; h += 16) {
+      const t = v128.load(src + h);
+      let lo = f64x2.mul(av, f64x2.promote_low_f32x4(t));
+      let hi = f64x2.mul(av, f64x2.promote_low_f32x4(i64x2.shuffle(t, t, 1, 0)));
+      if (beta != 0) {
+        const cv = v128.load(dst + h);
+        lo = f64x2.add(lo, f64x2.mul(bv, f64x2.promote_low_f32x4(cv)));
+        hi = f64x2.add(hi, f64x2.mul(bv, f64x2.promote_low_f32x4(i64x2.shuffle(cv, cv, 1, 0))));
+      }
+      v128.store(dst + h, i64x2.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 2));
+    }
+  }
+}
+
+/**
+ * Columns [j0, j1) of C = alpha op(A) op(B) + beta C, op(A) already packed at ap (packA).
+ * work: KC * roundUp(j1 - j0, NR) elements for packed B, then 5 ceil(M/5) * roundUp(j1 - j0, NR)
+ * elements of tile sums.
+ */
+function gemmCols<T>(
+  transB: i32, M: i32, K: i32, alpha: f64, ap: usize, b: usize, ldb: i32,
+  beta: f64, c: usize, ldc: i32, j0: i32, j1: i32, work: usize,
+): void {
+  const s = <usize>sizeof<T>();
+  const NR = <i32>(32 / sizeof<T>());
+  const mt = (M + MR - 1) / MR;
+  const width = <usize>((j1 - j0 + NR - 1) / NR * NR);
+  const ntj = <i32>width / NR;
+  const bp = work;
+  const tiles = work + <usize>KC * width * s;
+  const tileBytes = <usize>(MR * NR) * s;
+  for (let kb = 0; kb < K; kb += KC) {
+    const kc = min(KC, K - kb);
+    const last = kb + kc == K;
+    packB<T>(transB, b, ldb, kb, kc, j0, j1, bp);
+    for (let jt = 0; jt < ntj; jt++) {
+      const pb = bp + <usize>jt * <usize>kc * <usize>NR * s;
+      const j = j0 + jt * NR;
+      for (let it = 0; it < mt; it++) {
+        const pa = ap + (<usize>it * <usize>K + <usize>kb) * <usize>MR * s;
+        const pt = tiles + (<usize>it * <usize>ntj + <usize>jt) * tileBytes;
+        microKernel<T>(kc, pa, pb, pt, kb == 0);
+        if (last) writeTile<T>(pt, c, ldc, it * MR, j, min(MR, M - it * MR), min(NR, j1 - j), alpha, beta);
+      }
+    }
+  }
+}
+
+export function packA32(transA: i32, M: i32, K: i32, a: usize, lda: i32, ap: usize): void {
+  packA<f32>(transA, M, K, a, lda, ap);
+}
+export function packA64(transA: i32, M: i32, K: i32, a: usize, lda: i32, ap: usize): void {
+  packA<f64>(transA, M, K, a, lda, ap);
+}
+export function gemmCols32(
+  transB: i32, M: i32, K: i32, alpha: f64, ap: usize, b: usize, ldb: i32,
+  beta: f64, c: usize, ldc: i32, j0: i32, j1: i32, work: usize,
+): void {
+  gemmCols<f32>(transB, M, K, alpha, ap, b, ldb, beta, c, ldc, j0, j1, work);
+}
+export function gemmCols64(
+  transB: i32, M: i32, K: i32, alpha: f64, ap: usize, b: usize, ldb: i32,
+  beta: f64, c: usize, ldc: i32, j0: i32, j1: i32, work: usize,
+): void {
+  gemmCols<f64>(transB, M, K, alpha, ap, b, ldb, beta, c, ldc, j0, j1, work);
+}
+
+/** Bytes of `work` that gemmCols needs for a chunk of `cols` columns. */
+export function gemmWorkBytes(M: i32, cols: i32, elementBytes: i32): i32 {
+  const NR = 32 / elementBytes;
+  const width = (cols + NR - 1) / NR * NR;
+  return (KC * width + (M + MR - 1) / MR * MR * width) * elementBytes;
+}
+
+// ---------------------------------------------------------------- elementwise
+// Computed in f64 and rounded once, as the reference backend does, so these match it bit for bit.
+
+const LINEAR = 0, SIGMOID = 1, TANH = 2, RELU = 3, LEAKY = 4;
+
+// @ts-ignore: decorator
+@inline
+function g(kind: i32, slope: f64, z: f64): f64 {
+  if (kind == SIGMOID) return 1 / (1 + Math.exp(-z));
+  if (kind == TANH) return Math.tanh(z);
+  if (kind == RELU) return z > 0 ? z : 0;
+  if (kind == LEAKY) return z > 0 ? z : slope * z;
+  return z;
+}
+
+// @ts-ignore: decorator
+@inline
+function dg(kind: i32, slope: f64, z: f64, a: f64): f64 {
+  if (kind == SIGMOID) return a * (1 - a);
+  if (kind == TANH) return 1 - a * a;
+  if (kind == RELU) return z > 0 ? 1 : 0;
+  if (kind == LEAKY) return z > 0 ? 1 : slope;
+  return 1;
+}
+
+function addBias<T>(z: usize, b: usize, rows: i32, cols: i32): void {
+  const s = <usize>sizeof<T>();
+  const L = 16 / sizeof<T>();
+  for (let i = 0; i < rows; i++) {
+    const bi = load<T>(b + <usize>i * s);
+    const bv = v128.splat<T>(bi);
+    let p = z + <usize>i * <usize>cols * s;
+    let j = 0;
+    for (; j + <i32>L <= cols; j += <i32>L, p += 16) v128.store(p, v128.add<T>(v128.load(p), bv));
+    for (; j < cols; j++, p += s) store<T>(p, load<T>(p) + bi);
+  }
+}
+
+function activationForward<T>(kind: i32, slope: f64, z: usize, a: usize, n: i32): void {
+  const s = <usize>sizeof<T>();
+  let t = 0;
+  if (kind == RELU) {
+    const L = 16 / sizeof<T>();
+    // z > 0 ? z : +0, as the scalar rule (NaN and -0 give +0).
+    const zero = v128.splat<T>(<T>0);
+    for (; t + <i32>L <= n; t += <i32>L) {
+      const o = <usize>t * s;
+      const zv = v128.load(z + o);
+      v128.store(a + o, v128.and(zv, v128.gt<T>(zv, zero)));
+    }
+  }
+  for (; t < n; t++) {
+    const o = <usize>t * s;
+    store<T>(a + o, <T>g(kind, slope, <f64>load<T>(z + o)));
+  }
+}
+
+function activationBackward<T>(kind: i32, slope: f64, da: usize, z: usize, a: usize, dz: usize, n: i32): void {
+  const s = <usize>sizeof<T>();
+  let t = 0;
+  if (kind == RELU) {
+    // dZ = dA * (z > 0 ? 1 : 0), exactly as the scalar rule (so -0 and NaN propagate the same way).
+    const L = 16 / sizeof<T>();
+    const zero = v128.splat<T>(<T>0);
+    const one = v128.splat<T>(<T>1);
+    for (; t + <i32>L <= n; t += <i32>L) {
+      const o = <usize>t * s;
+      const d = v128.and(v128.gt<T>(v128.load(z + o), zero), one);
+      v128.store(dz + o, v128.mul<T>(v128.load(da + o), d));
+    }
+  }
+  for (; t < n; t++) {
+    const o = <usize>t * s;
+    const dav = <f64>load<T>(da + o);
+    store<T>(dz + o, <T>(dav * dg(kind, slope, <f64>load<T>(z + o), <f64>load<T>(a + o))));
+  }
+}
+
+/** out[i] = scale * Σ_j M[i][j], summed in f64 left to right. */
+function rowSums<T>(m: usize, rows: i32, cols: i32, scale: f64, out: usize): void {
+  const s = <usize>sizeof<T>();
+  for (let i = 0; i < rows; i++) {
+    let p = m + <usize>i * <usize>cols * s;
+    let acc: f64 = 0;
+    for (let j = 0; j < cols; j++, p += s) acc += <f64>load<T>(p);
+    store<T>(out + <usize>i * s, <T>(scale * acc));
+  }
+}
+
+function axpy64(alpha: f64, x: usize, y: usize, n: i32): void {
+  const av = f64x2.splat(alpha);
+  let t = 0;
+  for (; t + 2 <= n; t += 2) {
+    const o = <usize>t << 3;
+    v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.mul(av, v128.load(x + o))));
+  }
+  for (; t < n; t++) {
+    const o = <usize>t << 3;
+    store<f64>(y + o, load<f64>(y + o) + alpha * load<f64>(x + o));
+  }
+}
+
+/** y += alpha x on f32 data, in f64 lanes: alpha is not rounded to f32 (as in the reference). */
+function axpy32(alpha: f64, x: usize, y: usize, n: i32): void {
+  const av = f64x2.splat(alpha);
+  let t = 0;
+  for (; t + 4 <= n; t += 4) {
+    const o = <usize>t << 2;
+    const xv = v128.load(x + o);
+    const yv = v128.load(y + o);
+    const lo = f64x2.add(f64x2.promote_low_f32x4(yv), f64x2.mul(av, f64x2.promote_low_f32x4(xv)));
+    const xh = i64x2.shuffle(xv, xv, 1, 0);
+    const yh = i64x2.shuffle(yv, yv, 1, 0);
+    const hi = f64x2.add(f64x2.promote_low_f32x4(yh), f64x2.mul(av, f64x2.promote_low_f32x4(xh)));
+    v128.store(y + o, i64x2.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 2));
+  }
+  for (; t < n; t++) {
+    const o = <usize>t << 2;
+    store<f32>(y + o, <f32>(<f64>load<f32>(y + o) + alpha * <f64>load<f32>(x + o)));
+  }
+}
+
+export function addBias32(z: usize, b: usize, rows: i32, cols: i32): void { addBias<f32>(z, b, rows, cols); }
+export function addBias64(z: usize, b: usize, rows: i32, cols: i32): void { addBias<f64>(z, b, rows, cols); }
+export function activationForward32(kind: i32, slope: f64, z: usize, a: usize, n: i32): void {
+  activationForward<f32>(kind, slope, z, a, n);
+}
+export function activationForward64(kind: i32, slope: f64, z: usize, a: usize, n: i32): void {
+  activationForward<f64>(kind, slope, z, a, n);
+}
+export function activationBackward32(kind: i32, slope: f64, da: usize, z: usize, a: usize, dz: usize, n: i32): void {
+  activationBackward<f32>(kind, slope, da, z, a, dz, n);
+}
+export function activationBackward64(kind: i32, slope: f64, da: usize, z: usize, a: usize, dz: usize, n: i32): void {
+  activationBackward<f64>(kind, slope, da, z, a, dz, n);
+}
+export function rowSums32(m: usize, rows: i32, cols: i32, scale: f64, out: usize): void { rowSums<f32>(m, rows, cols, scale, out); }
+export function rowSums64(m: usize, rows: i32, cols: i32, scale: f64, out: usize): void { rowSums<f64>(m, rows, cols, scale, out); }
+export { axpy32, axpy64 };
+
+/** First byte the kernels' own static data does not use: JS allocates from here. */
+export function heapBase(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,288 @@
+import { Matrix, type DType, type Storage } from '../../matrix.js';
+import type { ActivationKernel, Backend } from '../backend.js';
+import { roundUp, WasmHeap } from './heap.js';
+import { MAX_THREADS, ThreadPool } from './pool.js';
+
+// Activation codes of kernels.as; an activation not listed runs its scalar g/dg in JS instead.
+const KIND: Record<string, number> = { linear: 0, sigmoid: 1, tanh: 2, relu: 3, leakyRelu: 4 };
+// Below this many multiply-adds a product is not worth waking the workers for.
+const PARALLEL_MIN_MACS = 1 << 20;
+// Columns per chunk at most: a chunk packs KC x CHUNK of op(B), which should stay in L2.
+const MAX_CHUNK = 512;
+// Staging kept between calls at most; a training step of the cat network stages a few MB.
+const STAGE_KEEP_BYTES = 64 << 20;
+// A backend dropped without dispose() still stops its workers (which hold its memory) when collected.
+const pools = new FinalizationRegistry<ThreadPool>((pool) => pool.dispose());
+
+/**
+ * The fast backend: WebAssembly SIMD kernels (kernels.as) over one shared memory, with large
+ * products split by columns of C across worker threads.
+ *
+ * Matrices from `allocate()` live in that memory and are used in place. Any other matrix is copied
+ * in (and out, for outputs) around each call, which is correct but costs a pass over its data:
+ * the training loop keeps X, Y and the parameters here for a whole run (nn/train.ts).
+ */
+export class WasmBackend implements Backend {
+  readonly name = 'wasm';
+  readonly heap: WasmHeap;
+  private readonly resident = new WeakMap<Storage, number>();
+  private readonly finalizer = new FinalizationRegistry<number>((ptr) => this.heap.release(ptr));
+  private pool: ThreadPool | undefined;
+  private wantThreads = defaultThreads();
+  /** One block reused by every call for copies of non-resident operands and gemm's packing. */
+  private stage = { ptr: 0, size: 0, used: 0 };
+  private readonly copyOut: { M: Matrix; ptr: number }[] = [];
+
+  /**
+   * `threads` defaults to the machine's cores (at most 8): results do not depend on it.
+   * `sharedMemory: false` runs as in a page without SharedArrayBuffer: one thread, every matrix copied.
+   */
+  constructor(options: { threads?: number; sharedMemory?: boolean } = {}) {
+    this.heap = new WasmHeap(options.sharedMemory);
+    if (options.threads !== undefined) this.setThreads(options.threads);
+  }
+
+  get threads(): number {
+    return this.wantThreads;
+  }
+
+  /** Threads for large products (the caller's plus workers); results do not depend on it. */
+  setThreads(threads: number): void {
+    const n = Math.min(MAX_THREADS, Math.max(1, Math.floor(threads)));
+    if (n === this.wantThreads && (this.pool === undefined || this.pool.threads === n)) return;
+    pools.unregister(this);
+    this.pool?.dispose();
+    this.pool = undefined;
+    this.wantThreads = n;
+  }
+
+  allocate(rows: number, cols: number, dtype: DType): Matrix {
+    // A plain memory detaches its views when it grows: there, matrices stay in JS and are copied.
+    if (!this.heap.shared) return Matrix.zeros(rows, cols, dtype);
+    const n = rows * cols;
+    const bytes = n * (dtype === 'float32' ? 4 : 8);
+    const ptr = this.heap.alloc(bytes);
+    const data = dtype === 'float32' ? new Float32Array(this.heap.buffer, ptr, n) : new Float64Array(this.heap.buffer, ptr, n);
+    data.fill(0);
+    this.resident.set(data, ptr);
+    this.finalizer.register(data, ptr, data);
+    return new Matrix(rows, cols, data);
+  }
+
+  release(M: Matrix): void {
+    const ptr = this.resident.get(M.data);
+    if (ptr === undefined) return;
+    this.resident.delete(M.data);
+    this.finalizer.unregister(M.data);
+    this.heap.release(ptr);
+  }
+
+  /** Whether M's storage is in this backend's memory (so kernels use it without a copy). */
+  isResident(M: Matrix): boolean {
+    return this.resident.has(M.data);
+  }
+
+  /** Resolves when the worker threads are running (kernels work before that, on fewer threads). */
+  ready(): Promise<void> {
+    return this.heap.shared && this.wantThreads > 1 ? this.threadPool().ready() : Promise.resolve();
+  }
+
+  /** Chunks of large products computed by each thread so far (0 = the calling thread). */
+  chunksByThread(): number[] {
+    return this.pool?.chunksBySlot() ?? [];
+  }
+
+  /** Workers stop and the staging block is given back; resident matrices stay valid. */
+  dispose(): void {
+    pools.unregister(this);
+    this.pool?.dispose();
+    this.pool = undefined;
+    if (this.stage.size > 0) this.heap.release(this.stage.ptr);
+    this.stage = { ptr: 0, size: 0, used: 0 };
+  }
+
+  // ------------------------------------------------------------------ kernels
+
+  gemm(transA: boolean, transB: boolean, alpha: number, A: Matrix, B: Matrix, beta: number, C: Matrix): void {
+    const M = C.rows;
+    const N = C.cols;
+    const K = transA ? A.rows : A.cols;
+    if (M === 0 || N === 0) return;
+    const s = C.dtype === 'float32' ? 4 : 8;
+    const k = this.heap.kernels;
+    const mPad = roundUp(M, 5);
+    const parallel = this.heap.shared && this.wantThreads > 1 && M * N * K >= PARALLEL_MIN_MACS;
+    const threads = parallel ? this.wantThreads : 1;
+    // Chunks: about four per thread, so a thread the OS pauses holds up one small chunk, not a
+    // quarter of the product; NR-aligned, at most MAX_CHUNK wide (its packed B stays in L2).
+    const nr = 32 / s;
+    const chunkCols = Math.min(MAX_CHUNK, roundUp(Math.ceil(N / (threads === 1 ? 1 : 4 * threads)), nr));
+    const chunks = Math.ceil(N / chunkCols);
+    const workStride = roundUp(k.gemmWorkBytes(M, chunkCols, s), 64);
+    const packBytes = roundUp(mPad * K * s, 64);
+
+    this.begin(this.bytesToStage(A, B, C) + packBytes + threads * workStride);
+    const a = this.input(A);
+    const b = this.input(B);
+    const c = beta === 0 ? this.output(C) : this.inout(C);
+    const ap = this.take(packBytes);
+    const work = this.take(threads * workStride);
+    if (K === 0) {
+      this.scale(C, c, beta);
+    } else {
+      (s === 4 ? k.packA32 : k.packA64)(transA ? 1 : 0, M, K, a, A.cols, ap);
+      const job = {
+        chunks, chunkCols, N, elementBytes: s, transB: transB ? 1 : 0, M, K, alpha, ap, b,
+        ldb: B.cols, beta, c, ldc: N, work, workStride,
+      };
+      if (parallel) this.threadPool().run(job);
+      else {
+        const gemmCols = s === 4 ? k.gemmCols32 : k.gemmCols64;
+        for (let j0 = 0; j0 < N; j0 += chunkCols) {
+          gemmCols(job.transB, M, K, alpha, ap, b, job.ldb, beta, c, N, j0, Math.min(N, j0 + chunkCols), work);
+        }
+      }
+    }
+    this.end();
+  }
+
+  addBias(Z: Matrix, b: Matrix): void {
+    this.begin(this.bytesToStage(Z, b));
+    const z = this.inout(Z);
+    const bp = this.input(b);
+    (Z.dtype === 'float32' ? this.heap.kernels.addBias32 : this.heap.kernels.addBias64)(z, bp, Z.rows, Z.cols);
+    this.end();
+  }
+
+  activationForward(act: ActivationKernel, Z: Matrix, A: Matrix): void {
+    const kind = KIND[act.name];
+    if (kind === undefined) {
+      for (let t = 0; t < Z.data.length; t++) A.data[t] = act.g(Z.data[t]!);
+      return;
+    }
+    this.begin(this.bytesToStage(Z, A));
+    const z = this.input(Z);
+    const a = this.output(A);
+    const k = this.heap.kernels;
+    (Z.dtype === 'float32' ? k.activationForward32 : k.activationForward64)(kind, act.slope, z, a, Z.size);
+    this.end();
+  }
+
+  activationBackward(act: ActivationKernel, dA: Matrix, Z: Matrix, A: Matrix, dZ: Matrix): void {
+    const kind = KIND[act.name];
+    if (kind === undefined) {
+      for (let t = 0; t < dZ.data.length; t++) dZ.data[t] = dA.data[t]! * act.dg(Z.data[t]!, A.data[t]!);
+      return;
+    }
+    this.begin(this.bytesToStage(dA, Z, A, dZ));
+    const da = this.input(dA);
+    const z = this.input(Z);
+    const a = this.input(A);
+    const dz = this.output(dZ);
+    const k = this.heap.kernels;
+    (dZ.dtype === 'float32' ? k.activationBackward32 : k.activationBackward64)(kind, act.slope, da, z, a, dz, dZ.size);
+    this.end();
+  }
+
+  rowSums(M: Matrix, scale: number, out: Matrix): void {
+    this.begin(this.bytesToStage(M, out));
+    const m = this.input(M);
+    const o = this.output(out);
+    (M.dtype === 'float32' ? this.heap.kernels.rowSums32 : this.heap.kernels.rowSums64)(m, M.rows, M.cols, scale, o);
+    this.end();
+  }
+
+  axpy(alpha: number, X: Matrix, Y: Matrix): void {
+    this.begin(this.bytesToStage(X, Y));
+    const x = this.input(X);
+    const y = this.inout(Y);
+    (Y.dtype === 'float32' ? this.heap.kernels.axpy32 : this.heap.kernels.axpy64)(alpha, x, y, Y.size);
+    this.end();
+  }
+
+  // ------------------------------------------------------------------ staging
+
+  private threadPool(): ThreadPool {
+    if (!this.pool) {
+      this.pool = new ThreadPool(this.heap, this.wantThreads);
+      pools.register(this, this.pool, this);
+    }
+    return this.pool;
+  }
+
+  private bytesToStage(...Ms: Matrix[]): number {
+    let n = 0;
+    for (const M of Ms) if (!this.resident.has(M.data)) n += roundUp(M.data.byteLength, 64);
+    return n;
+  }
+
+  /** Starts a call that needs `bytes` of staging (the block only grows, to the largest call's need). */
+  private begin(bytes: number): void {
+    if (bytes > this.stage.size) {
+      if (this.stage.size > 0) this.heap.release(this.stage.ptr);
+      const size = roundUp(bytes, 1 << 16);
+      this.stage = { ptr: this.heap.alloc(size), size, used: 0 };
+    }
+    this.stage.used = 0;
+  }
+
+  private take(bytes: number): number {
+    const ptr = this.stage.ptr + this.stage.used;
+    this.stage.used += roundUp(bytes, 64);
+    return ptr;
+  }
+
+  private view(M: Matrix, ptr: number): Storage {
+    const n = M.data.length;
+    return M.dtype === 'float32' ? new Float32Array(this.heap.buffer, ptr, n) : new Float64Array(this.heap.buffer, ptr, n);
+  }
+
+  private input(M: Matrix): number {
+    const ptr = this.resident.get(M.data);
+    if (ptr !== undefined) return ptr;
+    const staged = this.take(M.data.byteLength);
+    this.view(M, staged).set(M.data);
+    return staged;
+  }
+
+  private output(M: Matrix): number {
+    const ptr = this.resident.get(M.data);
+    if (ptr !== undefined) return ptr;
+    const staged = this.take(M.data.byteLength);
+    this.copyOut.push({ M, ptr: staged });
+    return staged;
+  }
+
+  private inout(M: Matrix): number {
+    const ptr = this.resident.get(M.data);
+    if (ptr !== undefined) return ptr;
+    const staged = this.input(M);
+    this.copyOut.push({ M, ptr: staged });
+    return staged;
+  }
+
+  private end(): void {
+    for (const { M, ptr } of this.copyOut) M.data.set(this.view(M, ptr));
+    this.copyOut.length = 0;
+    // A staging block for one huge call (predict on a big X) is not kept for the small ones after.
+    if (this.stage.size > STAGE_KEEP_BYTES) {
+      this.heap.release(this.stage.ptr);
+      this.stage = { ptr: 0, size: 0, used: 0 };
+    }
+  }
+
+  /** C = beta C (a product over an empty k), beta = 0 ignoring C's contents. */
+  private scale(C: Matrix, c: number, beta: number): void {
+    const v = this.view(C, c);
+    for (let t = 0; t < v.length; t++) v[t] = beta === 0 ? 0 : beta * v[t]!;
+  }
+}
+
+/** The cores this process may use (Node) or the browser reports, at most 8; 1 when unknown. */
+export function defaultThreads(): number {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  const getBuiltin = typeof process !== 'undefined' ? (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule : undefined;
+  const os = getBuiltin?.('node:os') as { availableParallelism?: () => number } | undefined;
+  const n = os?.availableParallelism?.() ?? nav?.hardwareConcurrency ?? 1;
+  return Math.max(1, Math.min(8, Math.floor(n)));
+}

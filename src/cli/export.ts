@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { writeFileAtomic } from '../io/atomic.js';
+import { exportOnnx } from '../io/onnx.js';
+import { loadModel } from './model.js';
+
+interface ExportFlags {
+  onnx: string;
+  json?: boolean;
+}
+
+export function exportCommand(program: Command): void {
+  program
+    .command('export')
+    .description('export a saved model to ONNX (input X: (batch, n_x), samples as rows; output: probabilities (batch, n_L))')
+    .argument('<model>', 'a model file written by train --out (.safetensors)')
+    .requiredOption('--onnx <file>', 'the ONNX file to write')
+    .option('--json', 'print one JSON object describing the export on stdout')
+    .addHelpText(
+      'after',
+      '\nONNX puts samples in rows, so the graph computes A·Wᵀ + bᵀ per layer (Gemm, transB = 1) in float32.\n\nExamples:\n  $ deepnet export cat.safetensors --onnx cat.onnx\n  $ deepnet export cat.safetensors --onnx cat.onnx --json',
+    )
+    .action((model: string, flags: ExportFlags) => {
+      const net = loadModel(model);
+      const { layerDims, activations, leakySlope } = net.config;
+      const bytes = exportOnnx(net.parameters, { layerDims, activations, leakySlope, classes: net.classes });
+      writeFileAtomic(flags.onnx, bytes);
+      const result = { model, onnx: flags.onnx, bytes: bytes.length, layerDims, input: ['batch', layerDims[0]], output: ['batch', layerDims[net.L]] };
+      if (flags.json) process.stdout.write(JSON.stringify(result) + '\n');
+      else process.stdout.write(`wrote ${flags.onnx} (${bytes.length} bytes): input X (batch, ${layerDims[0]}), output probabilities (batch, ${layerDims[net.L]})\n`);
+    });
+}

@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import type { Dataset } from '../data/dataset.js';
+import { oneHot } from '../data/onehot.js';
+import { DataError } from '../errors.js';
+import { normalizeInput } from '../io/modelfile.js';
+import type { Matrix } from '../matrix.js';
+import { Network } from '../nn/network.js';
+
+// What eval, predict, export and train --resume share: reading a model file, fitting data to it.
+
+export function loadModel(path: string): Network {
+  return Network.fromBytes(readFileSync(path), path);
+}
+
+/** X as the network sees it: checked against n_x (naming both sizes) and normalised as in training. */
+export function modelInput(net: Network, X: Matrix, source: string): Matrix {
+  const nx = net.layerDims[0]!;
+  if (X.rows !== nx) {
+    throw new DataError(`${source} has ${X.rows} features per sample but the model takes n_x = ${nx} (layerDims [${net.layerDims.join(', ')}])`);
+  }
+  if (X.dtype !== net.config.dtype) X = X.astype(net.config.dtype);
+  return normalizeInput(X, net.normalization);
+}
+
+/** Checks Y's rows against the output size n_L; class indices (1, m) become one-hot for a softmax output. */
+export function checkLabels(net: Network, data: Dataset): void {
+  const ny = net.layerDims[net.L]!;
+  if (data.Y.rows === 1 && ny > 1 && net.config.output === 'softmax') data.Y = oneHot(data.Y, ny, data.source);
+  if (data.Y.rows !== ny) {
+    throw new DataError(`${data.source} has ${data.Y.rows} label rows but the model outputs n_L = ${ny}`);
+  }
+}
+
+/** A label per sample: 0/1 at 0.5 for one output unit, the argmax over rows for several. */
+export function labelsOf(M: Matrix, threshold = true): number[] {
+  const out: number[] = [];
+  for (let j = 0; j < M.cols; j++) {
+    if (M.rows === 1) {
+      out.push(threshold ? (M.get(0, j) > 0.5 ? 1 : 0) : M.get(0, j));
+      continue;
+    }
+    let best = 0;
+    for (let i = 1; i < M.rows; i++) if (M.get(i, j) > M.get(best, j)) best = i;
+    out.push(best);
+  }
+  return out;
+}
+
+/** The name of class k: the model's class names when it has them, else the number. */
+export function className(net: Network, k: number): string {
+  return net.classes?.[k] ?? String(k);
+}

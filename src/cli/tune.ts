@@ -1,0 +1,265 @@
+import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Dataset } from '../data/dataset.js';
+import { ConfigError, DataError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import type { DType, Matrix } from '../matrix.js';
+import { ACTIVATIONS, type ActivationName, OUTPUT_ACTIVATIONS } from '../nn/activations.js';
+import { classCount, oneHot } from '../data/onehot.js';
+import { COSTS, type CostName } from '../nn/costs.js';
+import { INITS, type InitName } from '../nn/init.js';
+import { NumpyRandom } from '../random.js';
+import { defaultTest, loadData } from './data.js';
+import { choice, layerList, nonNegativeInt, positiveInt, positiveNumber } from './parsers.js';
+
+// The course's hyperparameter lesson as a tool: train one network per combination of learning
+// rate, hidden layers and hidden activation, in worker threads, and rank them on held-out data.
+
+/** A matrix whose values live in a SharedArrayBuffer, so every worker reads the same copy. */
+export interface SharedMatrix {
+  rows: number;
+  cols: number;
+  dtype: DType;
+  buffer: SharedArrayBuffer;
+}
+
+export interface TrialSpec {
+  trial: number;
+  learningRate: number;
+  layers: number[];
+  hidden: ActivationName;
+  output: ActivationName;
+  cost: CostName;
+  init: InitName;
+  seed: number;
+  iterations: number;
+  classes: string[] | null;
+}
+
+export interface TrialResult extends TrialSpec {
+  layerDims: number[];
+  /** The last iteration's cost, null when training failed. */
+  finalCost: number | null;
+  trainAccuracy: number | null;
+  validationAccuracy: number | null;
+  seconds: number;
+  /** Why training stopped (e.g. a NaN cost at a too-large learning rate), else null. */
+  error: string | null;
+}
+
+interface TuneFlags {
+  data: string;
+  validation?: string;
+  xKey?: string;
+  yKey?: string;
+  label?: string;
+  lr: number[];
+  layers: number[][];
+  hidden: ActivationName[];
+  output: ActivationName;
+  cost: CostName;
+  init: InitName;
+  iterations: number;
+  trials?: number;
+  search: 'grid' | 'random';
+  parallel: number;
+  seed: number;
+  dtype: DType;
+  backend: string;
+  results: string;
+  out?: string;
+  json?: boolean;
+}
+
+const lrList = (value: string) => value.split(',').map((p) => positiveNumber(p));
+const layersList = (value: string) => value.split(':').map((p) => layerList(p));
+const hiddenList = (value: string) => value.split(',').map((p) => choice(ACTIVATIONS)(p.trim()));
+
+export function tuneCommand(program: Command): void {
+  program
+    .command('tune')
+    .description('hyperparameter search: one network per (learning rate, hidden layers, activation), ranked by validation accuracy')
+    .option('--data <file|builtin:NAME>', 'training data', 'builtin:cat')
+    .option('--validation <file|builtin:NAME>', 'held-out data to rank by (default: the test set of a built-in, else the last 20% of --data)')
+    .option('--x-key <name>', 'HDF5 dataset holding the samples (default: *_x)')
+    .option('--y-key <name>', 'HDF5 dataset holding the labels (default: *_y)')
+    .option('--label <name>', 'CSV column holding the labels (default: the last column)')
+    .option('--lr <list>', 'learning rates, comma-separated', lrList, [0.0075])
+    .option('--layers <list>', 'hidden layer sizes per candidate, candidates separated by ":" (e.g. 20,7,5:10,10)', layersList, [[20, 7, 5]])
+    .option('--hidden <list>', `hidden activations, comma-separated: ${ACTIVATIONS.join('|')}`, hiddenList, ['relu'])
+    .option('--output <g>', `output activation: ${OUTPUT_ACTIVATIONS.join('|')} (default: sigmoid for 2 classes, softmax for more)`, choice(OUTPUT_ACTIVATIONS), 'sigmoid')
+    .option('--cost <name>', `cost: ${COSTS.join('|')}`, choice(COSTS), 'bce')
+    .option('--init <name>', `initialisation: ${INITS.join('|')}`, choice(INITS), 'xavier')
+    .option('--iterations <n>', 'gradient-descent iterations per trial', nonNegativeInt, 2500)
+    .option('--trials <k>', 'grid: the first k combinations; random: k random draws (default: the whole grid)', positiveInt)
+    .option('--search <how>', 'grid|random (random draws the learning rate log-uniformly between the smallest and largest given)', choice(['grid', 'random'] as const), 'grid')
+    .option('--parallel <p>', 'trials trained at the same time, each in a worker thread', positiveInt, Math.max(1, Math.min(4, availableParallelism())))
+    .option('--seed <s>', 'numpy seed of the initialisations (and of the random search)', nonNegativeInt, 1)
+    .option('--dtype <dtype>', 'float64|float32', choice(['float64', 'float32'] as const), 'float64')
+    .option('--backend <name>', 'kernels: auto|reference', 'auto')
+    .option('--results <file.json>', 'where to write the ranked table as JSON', 'tune-results.json')
+    .option('--out <file.safetensors>', 'save the best model')
+    .option('--json', 'print the ranked results as one JSON object on stdout')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ deepnet tune --lr 0.001,0.0075,0.03 --layers 20,7,5:10,10 --hidden relu,tanh --iterations 1000\n  $ deepnet tune --search random --trials 8 --lr 0.0001,0.1 --layers 7:20,7,5 --parallel 2 --out best.safetensors',
+    )
+    .action(async (flags: TuneFlags, command: Command) => {
+      await tune(flags, (name) => command.getOptionValueSource(name) === 'cli');
+    });
+}
+
+/** The trials of a search: the grid in order (lr fastest), or k random draws. */
+export function trialSpecs(flags: Pick<TuneFlags, 'lr' | 'layers' | 'hidden' | 'output' | 'cost' | 'init' | 'seed' | 'iterations' | 'trials' | 'search'>, classes: string[] | null): TrialSpec[] {
+  const base = { output: flags.output, cost: flags.cost, init: flags.init, seed: flags.seed, iterations: flags.iterations, classes };
+  const specs: TrialSpec[] = [];
+  if (flags.search === 'grid') {
+    for (const hidden of flags.hidden) {
+      for (const layers of flags.layers) {
+        for (const learningRate of flags.lr) specs.push({ trial: specs.length, learningRate, layers, hidden, ...base });
+      }
+    }
+    return specs.slice(0, flags.trials ?? specs.length);
+  }
+  if (flags.trials === undefined) throw new ConfigError('tune --search random needs --trials K (how many draws)');
+  const rng = new NumpyRandom(flags.seed);
+  const lo = Math.log10(Math.min(...flags.lr));
+  const hi = Math.log10(Math.max(...flags.lr));
+  for (let t = 0; t < flags.trials; t++) {
+    const [u, a, b] = rng.rand(3);
+    specs.push({
+      trial: t,
+      // The course's advice: search α on a log scale, r = lo + (hi - lo) * rand(); α = 10^r.
+      learningRate: 10 ** (lo + (hi - lo) * u!),
+      layers: flags.layers[Math.floor(a! * flags.layers.length)]!,
+      hidden: flags.hidden[Math.floor(b! * flags.hidden.length)]!,
+      ...base,
+    });
+  }
+  return specs;
+}
+
+function share(M: Matrix): SharedMatrix {
+  const buffer = new SharedArrayBuffer(M.data.byteLength);
+  (M.dtype === 'float64' ? new Float64Array(buffer) : new Float32Array(buffer)).set(M.data);
+  return { rows: M.rows, cols: M.cols, dtype: M.dtype, buffer };
+}
+
+/** The last `fraction` of the samples as validation data, the rest for training. */
+function holdOut(data: Dataset, fraction: number): [Dataset, Dataset] {
+  const m = data.X.cols;
+  const mv = Math.ceil(m * fraction);
+  if (m - mv < 1) throw new DataError(`${data.source} has ${m} samples: too few to hold out validation data (use --validation)`);
+  return [
+    { ...data, X: data.X.sliceColumns(0, m - mv), Y: data.Y.sliceColumns(0, m - mv) },
+    { ...data, X: data.X.sliceColumns(m - mv, m), Y: data.Y.sliceColumns(m - mv, m), source: `${data.source}, last ${mv} samples` },
+  ];
+}
+
+/** Runs the trials on `parallel` worker threads; results come back in trial order. */
+async function runTrials(specs: TrialSpec[], train: Dataset, validation: Dataset, flags: TuneFlags, onDone: (r: TrialResult) => void): Promise<{ results: TrialResult[]; models: Map<number, Uint8Array> }> {
+  const workerData = { X: share(train.X), Y: share(train.Y), Xv: share(validation.X), Yv: share(validation.Y), backend: flags.backend };
+  const results: TrialResult[] = [];
+  const models = new Map<number, Uint8Array>();
+  let next = 0;
+  const workers = Array.from({ length: Math.min(flags.parallel, specs.length) }, () => new Worker(new URL('./tune-worker.js', import.meta.url), { workerData }));
+  try {
+    await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<void>((resolve, reject) => {
+            const feed = () => {
+              if (next >= specs.length) return resolve();
+              worker.postMessage(specs[next++]);
+            };
+            worker.on('message', ({ result, bytes }: { result: TrialResult; bytes: Uint8Array | null }) => {
+              results.push(result);
+              if (bytes) models.set(result.trial, bytes);
+              onDone(result);
+              feed();
+            });
+            worker.on('error', reject);
+            worker.on('exit', (code) => (code !== 0 ? reject(new Error(`tune worker stopped with exit code ${code}`)) : undefined));
+            feed();
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  results.sort((a, b) => a.trial - b.trial);
+  return { results, models };
+}
+
+/** Best first: validation accuracy, then train accuracy, then the trial number; failed trials last. */
+export function rank(results: readonly TrialResult[]): TrialResult[] {
+  const score = (r: TrialResult) => r.validationAccuracy ?? -1;
+  return [...results].sort((a, b) => score(b) - score(a) || (b.trainAccuracy ?? -1) - (a.trainAccuracy ?? -1) || a.trial - b.trial);
+}
+
+/** As train does: K > 2 class labels get softmax + CE unless --output/--cost say otherwise; softmax gets one-hot labels. */
+function fitOutputToLabels(flags: TuneFlags, given: (flag: string) => boolean, train: Dataset, validation: Dataset): void {
+  const K = train.Y.rows === 1 ? classCount(train.Y, train.classes) : 0;
+  if (!given('output') && !given('cost') && K > 2) Object.assign(flags, { output: 'softmax', cost: 'ce' });
+  if (flags.output !== 'softmax' || train.Y.rows !== 1) return;
+  if (K < 2) throw new DataError(`${train.source}: a softmax output needs class labels 0..K-1 (K >= 2) in one row`);
+  const classes = Math.max(K, validation.Y.rows === 1 ? classCount(validation.Y, validation.classes) : 0);
+  train.Y = oneHot(train.Y, classes, train.source);
+  if (validation.Y.rows === 1) validation.Y = oneHot(validation.Y, classes, validation.source);
+}
+
+async function tune(flags: TuneFlags, given: (flag: string) => boolean): Promise<void> {
+  const dataFlags = { xKey: flags.xKey, yKey: flags.yKey, label: flags.label, dtype: flags.dtype };
+  let train = await loadData(flags.data, 'train', dataFlags);
+  const validationSpec = flags.validation ?? defaultTest(flags.data);
+  let validation: Dataset;
+  if (validationSpec) validation = await loadData(validationSpec, 'test', dataFlags);
+  else [train, validation] = holdOut(train, 0.2);
+  fitOutputToLabels(flags, given, train, validation);
+  if (validation.X.rows !== train.X.rows || validation.Y.rows !== train.Y.rows) {
+    throw new DataError(`${validation.source} has (${validation.X.rows}, ${validation.Y.rows}) features/labels per sample but ${train.source} has (${train.X.rows}, ${train.Y.rows})`);
+  }
+  const specs = trialSpecs(flags, train.classes ?? null);
+  const started = performance.now();
+  let done = 0;
+  const { results, models } = await runTrials(specs, train, validation, flags, (r) => {
+    done++;
+    const what = r.error ? `failed: ${r.error}` : `validation accuracy ${r.validationAccuracy}`;
+    process.stderr.write(`trial ${done}/${specs.length} (lr ${r.learningRate}, layers [${r.layers.join(', ')}], ${r.hidden}): ${what}\n`);
+  });
+  const ranked = rank(results);
+  const best = ranked[0]!.validationAccuracy === null ? null : ranked[0]!;
+  if (flags.out && best) writeFileAtomic(flags.out, models.get(best.trial)!);
+  const report = {
+    data: train.source,
+    validation: validation.source,
+    search: flags.search,
+    seconds: (performance.now() - started) / 1000,
+    trials: ranked.map(({ classes: _classes, ...r }) => r),
+    best: best?.trial ?? null,
+    model: flags.out && best ? flags.out : null,
+  };
+  writeFileAtomic(flags.results, JSON.stringify(report, null, 2) + '\n');
+  const out = (line: string): void => void process.stdout.write(line + '\n');
+  if (flags.json) return out(JSON.stringify(report));
+  const rows = ranked.map((r, i) => [
+    String(i + 1),
+    String(r.trial),
+    String(Number(r.learningRate.toPrecision(4))),
+    `[${r.layerDims.join(', ')}]`,
+    r.hidden,
+    r.trainAccuracy === null ? '-' : r.trainAccuracy.toFixed(4),
+    r.validationAccuracy === null ? '-' : r.validationAccuracy.toFixed(4),
+    r.finalCost === null ? 'diverged' : String(Number(r.finalCost.toPrecision(6))),
+    r.seconds.toFixed(1),
+  ]);
+  const head = ['rank', 'trial', 'lr', 'layerDims', 'hidden', 'train acc', 'val acc', 'cost', 'seconds'];
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) => cells.map((s, c) => (c === 3 || c === 4 ? s.padEnd(widths[c]!) : s.padStart(widths[c]!))).join('  ');
+  out(`tune: ${specs.length} trials on ${train.source}, ranked by accuracy on ${validation.source}`);
+  out(line(head));
+  for (const r of rows) out(line(r));
+  out(`Results: ${flags.results}`);
+  if (report.model) out(`Best model (trial ${best!.trial}): ${report.model}`);
+}

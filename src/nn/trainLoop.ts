@@ -1,0 +1,174 @@
+import { ConfigError, TrainingError } from '../errors.js';
+import type { Matrix } from '../matrix.js';
+import { NumpyRandom } from '../random.js';
+import type { Callback, EpochLogs, History, TrainingContext } from './callbacks.js';
+import { costFunction } from './costs.js';
+import { accuracy, layerActivations, lModelBackward, lModelForward, type ModelOptions, predict } from './model.js';
+import { randomMiniBatches } from './minibatch.js';
+import { createOptimizer } from './optimizers.js';
+import { layerDimsOf, numLayers, type Parameters } from './parameters.js';
+import { addL2Gradients, computeCostWithRegularization, dropoutBackward, keepProbPerLayer, lModelForwardWithDropout } from './regularization.js';
+import { checkTrainingData } from './train.js';
+import { resolveTrainingOptions, type TrainingOptions } from './trainingOptions.js';
+
+// The training loop with the options of the course's second course: mini-batches, optimisers,
+// learning-rate decay, L2, dropout, validation and callbacks. With the defaults (full batch, gd, no
+// regulariser) each iteration is the core's gradientDescent step, operation for operation, so the
+// course's costs come out the same to the last bit.
+//
+// The loop is a generator that yields each callback call; trainLoop runs it synchronously and
+// trainLoopAsync awaits what callbacks return, so both share one loop.
+
+interface HookCall {
+  callback: Callback;
+  hook: keyof Callback;
+  args: unknown[];
+}
+
+function* calls(callbacks: readonly Callback[], hook: keyof Callback, args: unknown[]): Generator<HookCall> {
+  for (const callback of callbacks) if (callback[hook]) yield { callback, hook, args };
+}
+
+function* loop(X: Matrix, Y: Matrix, parameters: Parameters, options: TrainingOptions, model: ModelOptions, where: string): Generator<HookCall, History> {
+  const layerDims = layerDimsOf(parameters);
+  checkTrainingData(X, Y, layerDims, where);
+  const L = numLayers(parameters);
+  const o = resolveTrainingOptions(options, X.cols, L, where);
+  const costName = model.cost ?? 'bce';
+  const cost = costFunction(costName);
+
+  let Xt = X;
+  let Yt = Y;
+  let validation = o.validationData;
+  if (validation) {
+    checkTrainingData(validation[0], validation[1], layerDims, `${where} validationData`);
+  } else if (o.validationSplit > 0) {
+    const mTrain = Math.floor(X.cols * (1 - o.validationSplit));
+    Xt = X.sliceColumns(0, mTrain);
+    Yt = Y.sliceColumns(0, mTrain);
+    validation = [X.sliceColumns(mTrain, X.cols), Y.sliceColumns(mTrain, X.cols)];
+  }
+  const sigmoidOutput = layerActivations(L, model)[L - 1]!.name === 'sigmoid';
+
+  const keep = keepProbPerLayer(o.keepProb, L);
+  const dropout = keep.some((p) => p < 1);
+  const dropoutRng = dropout ? new NumpyRandom(o.dropoutSeed) : undefined;
+  const optimizer = createOptimizer(o.optimizer, parameters, o);
+
+  let stopRequested = false;
+  const context: TrainingContext = {
+    parameters,
+    stopTraining: () => void (stopRequested = true),
+    get stopRequested() {
+      return stopRequested;
+    },
+  };
+  const history: History = { epoch: [], loss: [], learningRate: [], stoppedEarly: false };
+  if (validation) {
+    history.valLoss = [];
+    if (sigmoidOutput) history.valAccuracy = [];
+  }
+  let lastLogs: EpochLogs | undefined;
+  let t = 0;
+
+  yield* calls(o.callbacks, 'onTrainBegin', [{}, context]);
+  for (let epoch = 0; epoch < o.epochs && !stopRequested; epoch++) {
+    const learningRate = o.learningRate / (1 + o.decayRate * Math.floor(epoch / o.decayInterval));
+    yield* calls(o.callbacks, 'onEpochBegin', [epoch, { learningRate }, context]);
+    const batches: [Matrix, Matrix][] = o.batchSize === undefined ? [[Xt, Yt]] : randomMiniBatches(Xt, Yt, o.batchSize, o.shuffleSeed + 1 + epoch);
+    let epochCost = 0;
+    let weighted = 0;
+    for (let b = 0; b < batches.length && !stopRequested; b++) {
+      const [Xb, Yb] = batches[b]!;
+      const mb = Xb.cols;
+      let AL: Matrix;
+      let caches;
+      let masks: Matrix[] = [];
+      if (dropoutRng) [AL, caches, masks] = lModelForwardWithDropout(Xb, parameters, keep, dropoutRng, model);
+      else [AL, caches] = lModelForward(Xb, parameters, model);
+      const J = o.lambd > 0 ? computeCostWithRegularization(AL, Yb, parameters, o.lambd, costName) : cost.cost(AL, Yb);
+      if (!Number.isFinite(J)) {
+        const at = batches.length === 1 ? `iteration ${epoch}` : `epoch ${epoch}, mini-batch ${b}`;
+        const last = history.loss.length ? `the last finite epoch cost was ${history.loss[history.loss.length - 1]} at epoch ${history.loss.length - 1}` : 'no finite cost came before it';
+        throw new TrainingError(`training diverged: the cost is ${J} at ${at}; ${last}. Try a smaller learning rate (it is ${learningRate}).`);
+      }
+      if (batches.length === 1) {
+        epochCost = J;
+        // Full batch: report the cost before the update, and stop before it when asked, as gradientDescent does.
+        if (o.onIteration?.(epoch, J) === false) {
+          stopRequested = true;
+          break;
+        }
+      } else {
+        weighted += J * mb;
+      }
+      const grads = lModelBackward(AL, Yb, caches, { ...model, computeDA0: false, maskDA: dropoutRng ? dropoutBackward(masks, keep) : undefined });
+      if (o.lambd > 0) addL2Gradients(grads, parameters, o.lambd, mb);
+      t++;
+      optimizer.update(parameters, grads, learningRate, t);
+      yield* calls(o.callbacks, 'onBatchEnd', [b, { loss: J, size: mb }, context]);
+    }
+    if (batches.length > 1) {
+      epochCost = weighted / Xt.cols;
+      if (o.onIteration?.(epoch, epochCost) === false) stopRequested = true;
+    }
+    if (o.printEvery > 0 && (epoch % o.printEvery === 0 || epoch === o.epochs - 1)) console.log(`Cost after iteration ${epoch}: ${epochCost}`);
+    const logs: EpochLogs = { loss: epochCost, learningRate };
+    if (validation) {
+      const [Xv, Yv] = validation;
+      logs.valLoss = cost.cost(lModelForward(Xv, parameters, model)[0], Yv);
+      history.valLoss!.push(logs.valLoss);
+      if (sigmoidOutput) {
+        logs.valAccuracy = accuracy(predict(Xv, parameters, model), Yv);
+        history.valAccuracy!.push(logs.valAccuracy);
+      }
+    }
+    history.epoch.push(epoch);
+    history.loss.push(epochCost);
+    history.learningRate.push(learningRate);
+    lastLogs = logs;
+    yield* calls(o.callbacks, 'onEpochEnd', [epoch, logs, context]);
+  }
+  history.stoppedEarly = stopRequested && history.epoch.length < o.epochs;
+  yield* calls(o.callbacks, 'onTrainEnd', [lastLogs, context]);
+  return history;
+}
+
+function invoke(call: HookCall): unknown {
+  return (call.callback[call.hook] as (...args: unknown[]) => unknown).apply(call.callback, call.args);
+}
+
+/**
+ * Trains `parameters` in place on (X, Y) with the given options; returns the History (history.loss:
+ * the cost of every epoch). Callbacks must be synchronous here: one that returns a promise is an
+ * error that says to use trainLoopAsync (Network.fitAsync).
+ */
+export function trainLoop(X: Matrix, Y: Matrix, parameters: Parameters, options: TrainingOptions = {}, model: ModelOptions = {}, where = 'fit'): History {
+  const run = loop(X, Y, parameters, options, model, where);
+  for (let step = run.next(); ; step = run.next()) {
+    if (step.done) return step.value;
+    const out = invoke(step.value);
+    if (out instanceof Promise) {
+      out.catch(() => undefined);
+      throw new ConfigError(`${where}: callback ${step.value.hook} returned a promise; the synchronous ${where} cannot wait for it: use fitAsync (or trainLoopAsync)`);
+    }
+  }
+}
+
+/** trainLoop that awaits each callback (async callbacks: saving checkpoints, drawing, yielding to the UI). */
+export async function trainLoopAsync(
+  X: Matrix,
+  Y: Matrix,
+  parameters: Parameters,
+  options: TrainingOptions = {},
+  model: ModelOptions = {},
+  where = 'fitAsync',
+  /** Wraps each synchronous stretch of training, e.g. in withBackend (whose scope cannot span an await). */
+  around: <T>(fn: () => T) => T = (fn) => fn(),
+): Promise<History> {
+  const run = loop(X, Y, parameters, options, model, where);
+  for (let step = around(() => run.next()); ; step = around(() => run.next())) {
+    if (step.done) return step.value;
+    await invoke(step.value);
+  }
+}

@@ -1,0 +1,331 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ActivationKernel } from '../../src/backend/backend.js';
+import { ReferenceBackend } from '../../src/backend/reference.js';
+import { WasmBackend } from '../../src/backend/wasm/wasm-backend.js';
+import { Matrix, type DType } from '../../src/matrix.js';
+import { leakyRelu, linear, relu, sigmoid, tanh } from '../../src/nn/activations.js';
+
+// Every wasm kernel against the reference backend on the same random inputs.
+// float64: the kernels sum in the reference's order, so they must agree to 1e-12 relative (in fact
+// bit for bit); float32 gemm accumulates in float32, so it is held to 1e-5 of Σ|a||b|.
+
+const ref = new ReferenceBackend();
+const wasm = new WasmBackend();
+afterAll(() => wasm.dispose());
+
+/** A small deterministic generator (mulberry32), so failures reproduce. */
+function rng(seed: number): () => number {
+  let t = seed >>> 0;
+  return () => {
+    t = (t + 0x6d2b79f5) >>> 0;
+    let r = Math.imul(t ^ (t >>> 15), 1 | t);
+    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function random(rows: number, cols: number, dtype: DType, seed: number, scale = 1): Matrix {
+  const next = rng(seed);
+  const M = Matrix.zeros(rows, cols, dtype);
+  for (let t = 0; t < M.data.length; t++) M.data[t] = (next() * 2 - 1) * scale;
+  return M;
+}
+
+/** |got - want| <= tol * bound elementwise, with a message naming the first bad element. */
+function expectClose(got: Matrix, want: Matrix, tol: number, bound: ArrayLike<number>): void {
+  expect(got.shape).toEqual(want.shape);
+  for (let t = 0; t < want.data.length; t++) {
+    const g = got.data[t]!;
+    const w = want.data[t]!;
+    if (Object.is(g, w) || (Number.isNaN(g) && Number.isNaN(w))) continue;
+    const err = Math.abs(g - w);
+    if (!(err <= tol * bound[t]!)) {
+      throw new Error(`element ${t}: got ${g}, want ${w} (error ${err}, allowed ${tol * bound[t]!})`);
+    }
+  }
+}
+
+function relativeBound(want: Matrix): Float64Array {
+  return Float64Array.from(want.data, (w) => Math.max(Math.abs(w), Number.MIN_VALUE));
+}
+
+/** |alpha| Σ_k |op(A)[i][k]| |op(B)[k][j]| + |beta C[i][j]|: the scale of a product's rounding error. */
+function gemmBound(tA: boolean, tB: boolean, alpha: number, A: Matrix, B: Matrix, beta: number, C: Matrix): Float64Array {
+  const absA = new Matrix(A.rows, A.cols, Float64Array.from(A.data, Math.abs));
+  const absB = new Matrix(B.rows, B.cols, Float64Array.from(B.data, Math.abs));
+  const out = Matrix.zeros(C.rows, C.cols);
+  ref.gemm(tA, tB, Math.abs(alpha), absA, absB, 0, out);
+  return out.data.map((v, t) => v + Math.abs(beta * C.data[t]!) + Number.MIN_VALUE) as Float64Array;
+}
+
+const SHAPES: [M: number, N: number, K: number][] = [
+  [1, 1, 1],
+  [3, 5, 4],
+  [1, 7, 3],
+  [7, 1, 3],
+  [2, 3, 1],
+  [5, 8, 16],
+  [6, 9, 255],
+  [11, 13, 257],
+  [4, 33, 600],
+  [20, 37, 513],
+];
+const COMBOS: [boolean, boolean][] = [
+  [false, false],
+  [false, true],
+  [true, false],
+  [true, true],
+];
+
+function gemmCase(dtype: DType, M: number, N: number, K: number, tA: boolean, tB: boolean, alpha: number, beta: number, scale = 1, seed = 1) {
+  const A = tA ? random(K, M, dtype, seed, scale) : random(M, K, dtype, seed, scale);
+  const B = tB ? random(N, K, dtype, seed + 1, scale) : random(K, N, dtype, seed + 1, scale);
+  const C0 = random(M, N, dtype, seed + 2, scale);
+  const want = C0.clone();
+  ref.gemm(tA, tB, alpha, A, B, beta, want);
+  const got = C0.clone();
+  wasm.gemm(tA, tB, alpha, A, B, beta, got);
+  return { A, B, C0, want, got };
+}
+
+describe('wasm gemm vs reference', () => {
+  for (const [tA, tB] of COMBOS) {
+    const op = `${tA ? 'T' : 'N'}${tB ? 'T' : 'N'}`;
+    it(`float64 ${op}: every shape, alpha/beta, bit-identical`, () => {
+      for (const [M, N, K] of SHAPES) {
+        for (const [alpha, beta] of [[1, 0], [1 / 209, 0], [0.5, 2], [-1.5, 1]] as const) {
+          const { want, got } = gemmCase('float64', M, N, K, tA, tB, alpha, beta);
+          expectClose(got, want, 1e-12, relativeBound(want));
+          expect(Array.from(got.data)).toEqual(Array.from(want.data));
+        }
+      }
+    });
+
+    it(`float32 ${op}: every shape, alpha/beta, within 1e-5 of the error scale`, () => {
+      for (const [M, N, K] of SHAPES) {
+        for (const [alpha, beta] of [[1, 0], [1 / 209, 0], [0.5, 2]] as const) {
+          const { A, B, C0, want, got } = gemmCase('float32', M, N, K, tA, tB, alpha, beta);
+          expectClose(got, want, 1e-5, gemmBound(tA, tB, alpha, A, B, beta, C0));
+        }
+      }
+    });
+  }
+
+  it('extreme magnitudes: float64 near 1e±150, float32 near 1e±18', () => {
+    for (const [tA, tB] of COMBOS) {
+      for (const scale of [1e150, 1e-150]) {
+        const { want, got } = gemmCase('float64', 7, 11, 300, tA, tB, 1, 0, scale, 7);
+        expectClose(got, want, 1e-12, relativeBound(want));
+      }
+      for (const scale of [1e18, 1e-18]) {
+        const { A, B, C0, want, got } = gemmCase('float32', 7, 11, 300, tA, tB, 1, 0, scale, 7);
+        expectClose(got, want, 1e-5, gemmBound(tA, tB, 1, A, B, 0, C0));
+      }
+    }
+  });
+
+  it('K = 0 gives beta C, and beta = 0 ignores NaN in C', () => {
+    const A = Matrix.zeros(3, 0);
+    const B = Matrix.zeros(0, 4);
+    const C = Matrix.full(3, 4, 2);
+    wasm.gemm(false, false, 1, A, B, 0.5, C);
+    expect(Array.from(C.data)).toEqual(new Array(12).fill(1));
+    const C2 = Matrix.full(2, 2, NaN);
+    wasm.gemm(false, false, 1, Matrix.from([[1, 2], [3, 4]]), Matrix.from([[1, 0], [0, 1]]), 0, C2);
+    expect(C2.toArray()).toEqual([[1, 2], [3, 4]]);
+  });
+
+  it('the cat shapes: forward W1·X, backward (1/m) dZ1·Xᵀ and W1ᵀ·dZ1', () => {
+    for (const dtype of ['float64', 'float32'] as const) {
+      for (const [tA, tB, M, N, K, alpha] of [
+        [false, false, 20, 209, 1200, 1],
+        [false, true, 20, 1200, 209, 1 / 209],
+        [true, false, 1200, 209, 20, 1],
+      ] as const) {
+        const { A, B, C0, want, got } = gemmCase(dtype, M, N, K, tA, tB, alpha, 0, 1, 3);
+        const tol = dtype === 'float64' ? 1e-12 : 1e-5;
+        expectClose(got, want, tol, dtype === 'float64' ? relativeBound(want) : gemmBound(tA, tB, alpha, A, B, 0, C0));
+      }
+    }
+  });
+});
+
+describe('wasm threads', () => {
+  it('1, 2 and 4 threads give bit-identical products in every transpose combination', async () => {
+    const results: Record<string, number[][]> = {};
+    for (const threads of [1, 2, 4]) {
+      const b = new WasmBackend({ threads });
+      await b.ready();
+      for (const dtype of ['float64', 'float32'] as const) {
+        for (const [tA, tB] of COMBOS) {
+          const [M, N, K] = [23, 301, 700];
+          const A = tA ? random(K, M, dtype, 11) : random(M, K, dtype, 11);
+          const B = tB ? random(N, K, dtype, 12) : random(K, N, dtype, 12);
+          const C = random(M, N, dtype, 13);
+          b.gemm(tA, tB, 0.25, A, B, 0.5, C);
+          (results[`${dtype}${tA}${tB}`] ??= []).push(Array.from(C.data));
+        }
+      }
+      // The workers did take part (each product has 2 chunks per thread to share).
+      const chunks = b.chunksByThread();
+      if (threads > 1) {
+        expect(chunks).toHaveLength(threads);
+        expect(chunks.slice(1).reduce((x, y) => x + y, 0)).toBeGreaterThan(0);
+      }
+      b.dispose();
+    }
+    for (const [key, [one, two, four]] of Object.entries(results)) {
+      expect(two, key).toEqual(one);
+      expect(four, key).toEqual(one);
+    }
+  });
+
+  it('a threaded product matches the reference', async () => {
+    const b = new WasmBackend({ threads: 2 });
+    await b.ready();
+    const { A, B, C0 } = gemmCase('float64', 20, 600, 300, false, true, 1 / 209, 0);
+    const want = C0.clone();
+    ref.gemm(false, true, 1 / 209, A, B, 0, want);
+    b.gemm(false, true, 1 / 209, A, B, 0, C0);
+    expect(Array.from(C0.data)).toEqual(Array.from(want.data));
+    b.dispose();
+  });
+});
+
+const ACTS: ActivationKernel[] = [sigmoid, tanh, relu, leakyRelu(0.01), leakyRelu(0.2), linear];
+const SIZES: [number, number][] = [
+  [1, 1],
+  [3, 5],
+  [7, 9],
+  [20, 209],
+];
+
+/** Values that stress the activations: zeros of both signs, huge, tiny, and ordinary. */
+function extremes(rows: number, cols: number, dtype: DType, seed: number): Matrix {
+  const M = random(rows, cols, dtype, seed, 5);
+  const special = [0, -0, 1000, -1000, 1e-300, -1e-300, 40, -40, 745, -745, 1e30, -1e30];
+  for (let t = 0; t < M.data.length; t += 3) M.data[t] = special[(t / 3) % special.length]!;
+  return M;
+}
+
+describe('wasm elementwise kernels vs reference (bit-identical)', () => {
+  for (const dtype of ['float64', 'float32'] as const) {
+    it(`${dtype}: addBias, rowSums, axpy`, () => {
+      for (const [r, c] of SIZES) {
+        const Z = random(r, c, dtype, 21);
+        const b = random(r, 1, dtype, 22);
+        const want = Z.clone();
+        ref.addBias(want, b);
+        const got = Z.clone();
+        wasm.addBias(got, b);
+        expect(Array.from(got.data)).toEqual(Array.from(want.data));
+
+        const sWant = Matrix.zeros(r, 1, dtype);
+        const sGot = Matrix.zeros(r, 1, dtype);
+        ref.rowSums(Z, 1 / c, sWant);
+        wasm.rowSums(Z, 1 / c, sGot);
+        expect(Array.from(sGot.data)).toEqual(Array.from(sWant.data));
+
+        for (const alpha of [-0.0075, 1, -1e-300, 3.5]) {
+          const Y1 = random(r, c, dtype, 23);
+          const Y2 = Y1.clone();
+          ref.axpy(alpha, Z, Y1);
+          wasm.axpy(alpha, Z, Y2);
+          expect(Array.from(Y2.data)).toEqual(Array.from(Y1.data));
+        }
+      }
+    });
+
+    for (const act of ACTS) {
+      it(`${dtype}: ${act.name}${act.slope ? ` (slope ${act.slope})` : ''} forward and backward, extreme values`, () => {
+        for (const [r, c] of SIZES) {
+          const Z = extremes(r, c, dtype, 31);
+          const dA = random(r, c, dtype, 32, 3);
+          const A1 = Matrix.zeros(r, c, dtype);
+          const A2 = Matrix.zeros(r, c, dtype);
+          ref.activationForward(act, Z, A1);
+          wasm.activationForward(act, Z, A2);
+          expectClose(A2, A1, dtype === 'float64' ? 1e-12 : 1e-5, relativeBound(A1));
+          expect(Array.from(A2.data)).toEqual(Array.from(A1.data));
+
+          const dZ1 = Matrix.zeros(r, c, dtype);
+          const dZ2 = Matrix.zeros(r, c, dtype);
+          ref.activationBackward(act, dA, Z, A1, dZ1);
+          wasm.activationBackward(act, dA, Z, A1, dZ2);
+          expectClose(dZ2, dZ1, dtype === 'float64' ? 1e-12 : 1e-5, relativeBound(dZ1));
+        }
+      });
+    }
+  }
+
+  it('an activation the kernels do not know runs its scalar g and dg', () => {
+    const softplus: ActivationKernel = {
+      name: 'softplus',
+      slope: 0,
+      g: (z) => Math.log1p(Math.exp(z)),
+      dg: (z) => 1 / (1 + Math.exp(-z)),
+    };
+    const Z = random(3, 4, 'float64', 41);
+    const A1 = Matrix.zeros(3, 4);
+    const A2 = Matrix.zeros(3, 4);
+    ref.activationForward(softplus, Z, A1);
+    wasm.activationForward(softplus, Z, A2);
+    expect(A2.toArray()).toEqual(A1.toArray());
+  });
+});
+
+describe('wasm resident matrices', () => {
+  it('allocate() gives zeroed matrices the kernels use in place, mixed freely with plain ones', () => {
+    const b = new WasmBackend();
+    const W = b.allocate(4, 6, 'float32');
+    expect(Array.from(W.data)).toEqual(new Array(24).fill(0));
+    expect(b.isResident(W)).toBe(true);
+    W.data.set(random(4, 6, 'float32', 51).data);
+    const X = random(6, 5, 'float32', 52);
+    const Zres = b.allocate(4, 5, 'float32');
+    const Zref = Matrix.zeros(4, 5, 'float32');
+    b.gemm(false, false, 1, W, X, 0, Zres);
+    ref.gemm(false, false, 1, W, X, 0, Zref);
+    expectClose(Zres, Zref, 1e-5, gemmBound(false, false, 1, W, X, 0, Zref));
+    b.axpy(-0.5, Zres, Zref);
+    b.release(W);
+    b.release(Zres);
+    b.dispose();
+  });
+
+  it('released blocks are reused, so a steady loop does not grow the heap', () => {
+    const b = new WasmBackend();
+    const sizes = [1000, 50, 7, 12288 * 20];
+    for (const n of sizes) b.release(b.allocate(n, 1, 'float64'));
+    const high = b.heap.memory.buffer.byteLength;
+    for (let round = 0; round < 50; round++) {
+      const Ms = sizes.map((n) => b.allocate(n, 1, round % 2 ? 'float32' : 'float64'));
+      for (const M of Ms.reverse()) b.release(M);
+    }
+    expect(b.heap.memory.buffer.byteLength).toBe(high);
+    expect(b.heap.allocatedBytes).toBe(0);
+    b.dispose();
+  });
+});
+
+describe('wasm on a plain (not shared) memory, as in a page without cross-origin isolation', () => {
+  it('computes the same bits on one thread, growing its memory as needed, with nothing resident', () => {
+    const b = new WasmBackend({ sharedMemory: false, threads: 4 });
+    expect(b.heap.shared).toBe(false);
+    expect(b.isResident(b.allocate(2, 2, 'float64'))).toBe(false);
+    for (const [M, N, K] of [[3, 5, 4], [20, 300, 2000], [7, 9, 11]] as const) {
+      const { A, B, C0 } = gemmCase('float64', M, N, K, false, true, 0.5, 1);
+      const want = C0.clone();
+      wasm.gemm(false, true, 0.5, A, B, 1, want);
+      b.gemm(false, true, 0.5, A, B, 1, C0);
+      expect(Array.from(C0.data)).toEqual(Array.from(want.data));
+    }
+    const Z = random(20, 209, 'float32', 61);
+    const A1 = Matrix.zeros(20, 209, 'float32');
+    const A2 = Matrix.zeros(20, 209, 'float32');
+    wasm.activationForward(relu, Z, A1);
+    b.activationForward(relu, Z, A2);
+    expect(Array.from(A2.data)).toEqual(Array.from(A1.data));
+    b.dispose();
+  });
+});

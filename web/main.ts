@@ -1,0 +1,298 @@
+import './style.css';
+import type { CatBytes, DataName, DataSpec, DataSummary, FromWorker, LayerSpec, Progress, ToWorker, TraceStep } from './protocol.js';
+import { BoundaryView } from './views/boundary.js';
+import { CatGrid } from './views/catGrid.js';
+import { CostChart } from './views/chart.js';
+import { NetworkDiagram } from './views/diagram.js';
+import { renderDimensions } from './views/dims.js';
+import { LayerEditor, readNetwork } from './views/editor.js';
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+
+// What the page shows, also read by the browser tests.
+const state = {
+  costs: [] as [number, number][],
+  iteration: 0,
+  running: false,
+  done: false,
+  pausedAt: null as number | null,
+  ready: false,
+  /** How many times the worker has (re)built the network: a test waits for it to grow. */
+  readyCount: 0,
+  boundaryDrawn: false,
+  trainAccuracy: null as number | null,
+  testAccuracy: null as number | null,
+  lastError: '',
+};
+(window as unknown as { deepnet: typeof state }).deepnet = state;
+
+// Settings that suit each data set, as the course trains them.
+const DEFAULTS: Record<DataName, { hidden: LayerSpec[]; lr: number; iterations: number; output: string; init?: string; seed?: number }> = {
+  // Week 3: n_h = 4 tanh units, randn x 0.01 from seed 2, α = 1.2: the notebook's own run.
+  planar: { hidden: [{ units: 4, activation: 'tanh' }], lr: 1.2, iterations: 10000, output: 'sigmoid', init: 'small', seed: 2 },
+  xor: { hidden: [{ units: 4, activation: 'tanh' }], lr: 0.5, iterations: 3000, output: 'sigmoid' },
+  circles: { hidden: [{ units: 8, activation: 'relu' }, { units: 4, activation: 'relu' }], lr: 0.3, iterations: 3000, output: 'sigmoid' },
+  moons: { hidden: [{ units: 8, activation: 'tanh' }, { units: 4, activation: 'tanh' }], lr: 0.3, iterations: 3000, output: 'sigmoid' },
+  spiral: { hidden: [{ units: 16, activation: 'relu' }, { units: 16, activation: 'relu' }], lr: 0.5, iterations: 5000, output: 'sigmoid' },
+  gaussian: { hidden: [{ units: 6, activation: 'relu' }], lr: 0.3, iterations: 2000, output: 'sigmoid' },
+  cat: { hidden: [{ units: 20, activation: 'relu' }, { units: 7, activation: 'relu' }, { units: 5, activation: 'relu' }], lr: 0.0075, iterations: 2500, output: 'sigmoid' },
+};
+
+const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+const send = (message: ToWorker, transfer: Transferable[] = []) => worker.postMessage(message, transfer);
+
+const chart = new CostChart($('chart'));
+const boundary = new BoundaryView($<HTMLCanvasElement>('boundary'));
+const diagram = new NetworkDiagram($('diagram') as unknown as SVGSVGElement);
+const catGrid = new CatGrid($('cat-grid'));
+const editor = new LayerEditor($('layers'), () => scheduleConfigure());
+
+let summary: DataSummary | null = null;
+let layerDims: number[] = [];
+let activations: string[] = [];
+let csv: { name: string; text: string } | null = null;
+let cat: { train: CatBytes; test: CatBytes } | null = null;
+let traceSteps: TraceStep[] = [];
+let traceAt = -1;
+
+async function loadCat(): Promise<{ train: CatBytes; test: CatBytes }> {
+  const get = async (name: string) => new Uint8Array(await (await fetch(new URL(`data/${name}`, document.baseURI))).arrayBuffer());
+  const [trainX, trainY, testX, testY] = await Promise.all(['cat_train_x.u8', 'cat_train_y.u8', 'cat_test_x.u8', 'cat_test_y.u8'].map(get));
+  return { train: { x: trainX!, y: trainY!, m: trainY!.length }, test: { x: testX!, y: testY!, m: testY!.length } };
+}
+
+function dataName(): DataName | 'csv' {
+  return $<HTMLSelectElement>('data-name').value as DataName | 'csv';
+}
+
+function fieldValue(id: string): string {
+  return ($(id) as HTMLInputElement | HTMLSelectElement).value;
+}
+
+function showError(field: 'data' | 'network' | 'model', message: string): void {
+  for (const f of ['data', 'network', 'model']) if (f === field || !message) $(`${f}-error`).textContent = f === field ? message : '';
+  state.lastError = message;
+}
+
+let configureTimer: number | undefined;
+function scheduleConfigure(): void {
+  clearTimeout(configureTimer);
+  configureTimer = window.setTimeout(() => void configure(), 150);
+}
+
+async function configure(): Promise<void> {
+  const name = dataName();
+  $('csv-drop').hidden = name !== 'csv';
+  $('boundary-box').hidden = name === 'cat';
+  $('cat-box').hidden = name !== 'cat';
+  let data: DataSpec;
+  let nX = 2;
+  let nY = name === 'spiral' || name === 'gaussian' ? 3 : 1;
+  if (name === 'csv') {
+    if (!csv) return showError('data', 'Choose or drop a CSV file.');
+    data = { kind: 'csv', name: csv.name, text: csv.text };
+    nX = summary?.nX ?? 2;
+    nY = 1;
+  } else {
+    const seedText = fieldValue('data-seed');
+    if (!/^\d+$/.test(seedText.trim())) return showError('data', `The data seed must be a whole number, not "${seedText}".`);
+    data = { kind: 'builtin', name, seed: Number(seedText) };
+    if (name === 'cat') {
+      cat ??= await loadCat();
+      nX = 12288;
+    }
+  }
+  const hidden = editor.read();
+  if (!hidden) {
+    state.lastError = 'invalid layer';
+    $('network-error').textContent = '';
+    return;
+  }
+  const spec = readNetwork(hidden, {
+    output: fieldValue('output'),
+    cost: fieldValue('cost'),
+    init: fieldValue('init'),
+    seed: fieldValue('seed'),
+    lr: fieldValue('lr'),
+    iterations: fieldValue('iterations'),
+    optimizer: fieldValue('optimizer'),
+    dtype: fieldValue('dtype'),
+  }, nX, nY);
+  if (typeof spec === 'string') return showError('network', spec);
+  showError('network', '');
+  state.ready = false;
+  state.costs = [];
+  state.iteration = 0;
+  state.done = false;
+  state.pausedAt = null;
+  chart.reset();
+  setRunning(false);
+  send(name === 'cat' && cat ? { type: 'configure', data, network: spec, catTrain: cat.train, catTest: cat.test } : { type: 'configure', data, network: spec });
+}
+
+function setRunning(running: boolean): void {
+  state.running = running;
+  $('train').textContent = running ? 'Pause' : state.done ? 'Done' : state.iteration > 0 ? 'Resume' : 'Train';
+  $<HTMLButtonElement>('train').disabled = state.done;
+  $<HTMLButtonElement>('step').disabled = running || state.done;
+}
+
+function fmt(x: number | null, digits = 4): string {
+  return x === null || Number.isNaN(x) ? '–' : x.toFixed(digits);
+}
+
+function onProgress(p: Progress): void {
+  state.costs.push(...p.costs);
+  state.iteration = p.iteration;
+  state.done = p.done;
+  state.trainAccuracy = p.trainAccuracy;
+  state.testAccuracy = p.testAccuracy;
+  chart.add(p.costs);
+  const last = state.costs[state.costs.length - 1];
+  $('stat-iteration').textContent = String(p.iteration);
+  $('stat-cost').textContent = last ? last[1].toFixed(6) : '–';
+  $('stat-train').textContent = fmt(p.trainAccuracy);
+  $('stat-test').textContent = fmt(p.testAccuracy);
+  $('stat-speed').textContent = p.running ? p.iterationsPerSecond.toFixed(0) : '–';
+  if (p.boundary) {
+    boundary.draw(p.boundary);
+    state.boundaryDrawn = boundary.drawn;
+  }
+  if (p.testPredictions) catGrid.update(p.testPredictions.predicted, p.testPredictions.probability);
+  diagram.render(p.weights);
+  setRunning(p.running);
+}
+
+function showTrace(steps: TraceStep[]): void {
+  traceSteps = steps;
+  traceAt = -1;
+  const list = $('trace-steps');
+  list.replaceChildren(
+    ...steps.map((s) => {
+      const li = document.createElement('li');
+      li.className = s.phase;
+      li.innerHTML = `<span class="phase">${s.phase}</span> <code>${s.formula}</code><br><small>${s.shapes}</small><br><small class="trace-stats">${s.stats}</small>`;
+      return li;
+    }),
+  );
+  $<HTMLButtonElement>('trace-next').disabled = steps.length === 0;
+  nextTraceStep();
+}
+
+function nextTraceStep(): void {
+  if (traceSteps.length === 0) return;
+  traceAt = (traceAt + 1) % traceSteps.length;
+  const items = [...$('trace-steps').children];
+  items.forEach((li, i) => li.classList.toggle('current', i === traceAt));
+  items[traceAt]?.scrollIntoView({ block: 'nearest' });
+  const layer = traceSteps[traceAt]!.layer;
+  diagram.highlight(traceSteps[traceAt]!.phase === 'update' ? null : layer);
+  for (const row of $('dims').querySelectorAll('tr[data-layer]')) row.classList.toggle('current', Number(row.getAttribute('data-layer')) === layer);
+}
+
+worker.onmessage = (event: MessageEvent<FromWorker>) => {
+  const msg = event.data;
+  switch (msg.type) {
+    case 'ready':
+      summary = msg.data;
+      layerDims = msg.layerDims;
+      activations = msg.activations;
+      boundary.setData(msg.data);
+      state.boundaryDrawn = false;
+      if (msg.data.name === 'cat' && cat) catGrid.setImages(cat.test);
+      diagram.setNetwork(layerDims, activations);
+      renderDimensions($<HTMLTableElement>('dims'), $('dims-m'), layerDims, msg.data.m, activations);
+      showError('data', '');
+      state.ready = true;
+      state.readyCount++;
+      return;
+    case 'progress':
+      return onProgress(msg.progress);
+    case 'paused':
+      state.pausedAt = msg.iteration;
+      setRunning(false);
+      return;
+    case 'trace':
+      return showTrace(msg.steps);
+    case 'model': {
+      const url = URL.createObjectURL(new Blob([msg.bytes], { type: 'application/octet-stream' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = msg.name;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+      return;
+    }
+    case 'error':
+      showError(msg.field === 'data' ? 'data' : msg.field === 'model' ? 'model' : 'network', msg.message);
+      setRunning(false);
+      return;
+  }
+};
+
+function applyDefaults(name: DataName | 'csv'): void {
+  if (name === 'csv') return;
+  const d = DEFAULTS[name];
+  $<HTMLInputElement>('lr').value = String(d.lr);
+  $<HTMLInputElement>('iterations').value = String(d.iterations);
+  $<HTMLSelectElement>('output').value = d.output;
+  $<HTMLSelectElement>('init').value = d.init ?? 'xavier';
+  $<HTMLInputElement>('seed').value = String(d.seed ?? 1);
+  editor.set(d.hidden);
+}
+
+async function readCsv(file: File): Promise<void> {
+  csv = { name: file.name, text: await file.text() };
+  summary = null;
+  scheduleConfigure();
+}
+
+$('data-name').addEventListener('change', () => applyDefaults(dataName()));
+// Text fields rebuild as they are typed in; a later 'change' (on blur) must not reset training again.
+for (const id of ['data-seed', 'seed', 'lr', 'iterations']) $(id).addEventListener('input', scheduleConfigure);
+for (const id of ['output', 'cost', 'init', 'optimizer', 'dtype']) $(id).addEventListener('change', scheduleConfigure);
+$('add-layer').addEventListener('click', () => {
+  editor.add();
+  scheduleConfigure();
+});
+$('train').addEventListener('click', () => {
+  if (!state.ready) return;
+  if (state.running) {
+    send({ type: 'pause' });
+  } else {
+    state.pausedAt = null;
+    send({ type: 'start' });
+    setRunning(true);
+  }
+});
+$('step').addEventListener('click', () => state.ready && send({ type: 'step' }));
+$('reset').addEventListener('click', () => void configure());
+$('save').addEventListener('click', () => send({ type: 'save' }));
+$<HTMLInputElement>('load').addEventListener('change', async (e) => {
+  const file = (e.target as HTMLInputElement).files?.[0];
+  if (!file) return;
+  showError('model', '');
+  const bytes = await file.arrayBuffer();
+  send({ type: 'load', bytes, name: file.name }, [bytes]);
+  (e.target as HTMLInputElement).value = '';
+});
+$<HTMLInputElement>('csv-file').addEventListener('change', (e) => {
+  const file = (e.target as HTMLInputElement).files?.[0];
+  if (file) void readCsv(file);
+});
+const drop = $('csv-drop');
+drop.addEventListener('dragover', (e) => {
+  e.preventDefault();
+  drop.classList.add('over');
+});
+drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+drop.addEventListener('drop', (e) => {
+  e.preventDefault();
+  drop.classList.remove('over');
+  const file = e.dataTransfer?.files[0];
+  if (file) void readCsv(file);
+});
+$('trace').addEventListener('click', () => send({ type: 'trace' }));
+$('trace-next').addEventListener('click', nextTraceStep);
+
+applyDefaults('planar');

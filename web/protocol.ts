@@ -1,0 +1,82 @@
+// Messages between the page (main thread) and the training worker. Matrices travel as plain arrays
+// or typed arrays; the worker owns the Network.
+
+export type DataName = 'planar' | 'xor' | 'circles' | 'moons' | 'spiral' | 'gaussian' | 'cat';
+
+export type DataSpec = { kind: 'builtin'; name: DataName; seed: number } | { kind: 'csv'; name: string; text: string };
+
+export interface LayerSpec {
+  units: number;
+  activation: string;
+}
+
+export interface NetworkSpec {
+  hidden: LayerSpec[];
+  output: string;
+  cost: string;
+  init: string;
+  seed: number;
+  learningRate: number;
+  iterations: number;
+  optimizer: string;
+  dtype: 'float64' | 'float32';
+}
+
+export type ToWorker =
+  | { type: 'configure'; data: DataSpec; network: NetworkSpec; catTrain?: CatBytes; catTest?: CatBytes }
+  | { type: 'start' }
+  | { type: 'pause' }
+  | { type: 'step' }
+  | { type: 'trace' }
+  | { type: 'save' }
+  | { type: 'load'; bytes: ArrayBuffer; name: string };
+
+/** The cat images as the page fetched them: uint8 pixels (m, 64, 64, 3) and labels (m). */
+export interface CatBytes {
+  x: Uint8Array;
+  y: Uint8Array;
+  m: number;
+}
+
+export interface DataSummary {
+  name: string;
+  nX: number;
+  m: number;
+  mTest: number;
+  classes: string[];
+  /** For 2-D data: the points (x1, x2, label) to draw, train then test. */
+  points?: { x1: Float32Array; x2: Float32Array; label: Uint8Array; test: Uint8Array };
+  extent?: [number, number, number, number];
+}
+
+export interface Progress {
+  iteration: number;
+  costs: [number, number][];
+  trainAccuracy: number;
+  testAccuracy: number | null;
+  iterationsPerSecond: number;
+  running: boolean;
+  done: boolean;
+  /** Class probabilities over the boundary grid, row-major from the top-left (K = 1: P(class 1)). */
+  boundary?: { size: number; K: number; values: Float32Array };
+  /** Small weights for the network drawing; layers with more than 400 weights are summarised. */
+  weights?: { W: (number[][] | null)[]; maxAbs: number };
+  /** For the cat data: predicted labels and probabilities of the test images. */
+  testPredictions?: { predicted: Uint8Array; probability: Float32Array };
+}
+
+export interface TraceStep {
+  phase: 'forward' | 'cost' | 'backward' | 'update';
+  layer: number;
+  formula: string;
+  shapes: string;
+  stats: string;
+}
+
+export type FromWorker =
+  | { type: 'ready'; data: DataSummary; layerDims: number[]; activations: string[] }
+  | { type: 'progress'; progress: Progress }
+  | { type: 'paused'; iteration: number }
+  | { type: 'trace'; steps: TraceStep[] }
+  | { type: 'model'; bytes: ArrayBuffer; name: string }
+  | { type: 'error'; field: string | null; message: string };

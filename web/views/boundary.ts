@@ -1,0 +1,83 @@
+import type { DataSummary, Progress } from '../protocol.js';
+import { CLASS_COLORS, rgb } from './colors.js';
+
+/** The decision boundary as a heat map of the prediction under the data points. */
+export class BoundaryView {
+  private data: DataSummary | null = null;
+  private readonly ctx: CanvasRenderingContext2D;
+  private readonly cell = document.createElement('canvas');
+  drawn = false;
+
+  constructor(private readonly canvas: HTMLCanvasElement) {
+    this.ctx = canvas.getContext('2d')!;
+  }
+
+  setData(data: DataSummary): void {
+    this.data = data;
+    this.drawn = false;
+    this.ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    this.drawPoints();
+  }
+
+  draw(boundary: NonNullable<Progress['boundary']>): void {
+    if (!this.data?.extent) return;
+    const { size, K, values } = boundary;
+    this.cell.width = size;
+    this.cell.height = size;
+    const cellCtx = this.cell.getContext('2d')!;
+    const image = cellCtx.createImageData(size, size);
+    for (let t = 0; t < size * size; t++) {
+      let color: [number, number, number];
+      let strength: number;
+      if (K === 1) {
+        const p = values[t]!;
+        color = p > 0.5 ? CLASS_COLORS[1]! : CLASS_COLORS[0]!;
+        strength = Math.abs(p - 0.5) * 2;
+      } else {
+        let best = 0;
+        for (let k = 1; k < K; k++) if (values[k * size * size + t]! > values[best * size * size + t]!) best = k;
+        color = CLASS_COLORS[best % CLASS_COLORS.length]!;
+        strength = (values[best * size * size + t]! - 1 / K) / (1 - 1 / K);
+      }
+      // Light near the boundary, stronger where the network is sure.
+      const a = 0.15 + 0.45 * Math.min(1, Math.max(0, strength));
+      image.data[4 * t] = Math.round(255 - (255 - color[0]) * a);
+      image.data[4 * t + 1] = Math.round(255 - (255 - color[1]) * a);
+      image.data[4 * t + 2] = Math.round(255 - (255 - color[2]) * a);
+      image.data[4 * t + 3] = 255;
+    }
+    cellCtx.putImageData(image, 0, 0);
+    this.ctx.imageSmoothingEnabled = true;
+    this.ctx.drawImage(this.cell, 0, 0, this.canvas.width, this.canvas.height);
+    this.drawPoints();
+    this.drawn = true;
+  }
+
+  private drawPoints(): void {
+    const d = this.data;
+    if (!d?.points || !d.extent) return;
+    const [x0, x1, y0, y1] = d.extent;
+    const { width, height } = this.canvas;
+    const { x1: px, x2: py, label, test } = d.points;
+    for (let t = 0; t < px.length; t++) {
+      const x = ((px[t]! - x0) / (x1 - x0)) * width;
+      const y = (1 - (py[t]! - y0) / (y1 - y0)) * height;
+      const color = CLASS_COLORS[label[t]! % CLASS_COLORS.length]!;
+      this.ctx.beginPath();
+      this.ctx.arc(x, y, 3.2, 0, 2 * Math.PI);
+      if (test[t]) {
+        this.ctx.strokeStyle = rgb(color);
+        this.ctx.lineWidth = 1.5;
+        this.ctx.fillStyle = '#ffffff';
+        this.ctx.fill();
+        this.ctx.stroke();
+      } else {
+        this.ctx.fillStyle = rgb(color);
+        this.ctx.strokeStyle = 'rgba(15, 23, 42, 0.6)';
+        this.ctx.lineWidth = 0.6;
+        this.ctx.fill();
+        this.ctx.stroke();
+      }
+    }
+  }
+}

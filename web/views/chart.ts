@@ -1,0 +1,40 @@
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+/** The cost curve, as the course's notebooks plot it: cost against iterations. */
+export class CostChart {
+  private readonly plot: uPlot;
+  private readonly xs: number[] = [];
+  private readonly ys: number[] = [];
+
+  constructor(container: HTMLElement) {
+    this.plot = new uPlot(
+      {
+        width: Math.max(320, container.clientWidth || 440),
+        height: 200,
+        scales: { x: { time: false } },
+        axes: [{ label: 'iteration' }, { label: 'cost' }],
+        series: [{ label: 'iteration' }, { label: 'cost', stroke: '#2563eb', width: 2 }],
+        legend: { show: false },
+        cursor: { show: false },
+      },
+      [[], []],
+      container,
+    );
+  }
+
+  reset(): void {
+    this.xs.length = 0;
+    this.ys.length = 0;
+    this.plot.setData([[], []]);
+  }
+
+  add(points: readonly (readonly [number, number])[]): void {
+    if (points.length === 0) return;
+    for (const [i, c] of points) {
+      this.xs.push(i);
+      this.ys.push(c);
+    }
+    this.plot.setData([this.xs, this.ys]);
+  }
+}

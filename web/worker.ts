@@ -1,0 +1,456 @@
+/// <reference lib="webworker" />
+// The training worker: it owns the data and the Network and trains with the library's own loop
+// (Network.fitAsync), yielding to its event loop after every iteration so that pause, step and
+// reset take effect before the next iteration starts. The page never blocks.
+
+import type { Dataset } from '../src/data/dataset.js';
+import { parseCsv } from '../src/data/csv.js';
+import { classCount, oneHot } from '../src/data/onehot.js';
+import { planarDataset } from '../src/data/planar.js';
+import { trainTestSplit } from '../src/data/split.js';
+import { circlesDataset, gaussianDataset, moonsDataset, spiralDataset, xorDataset } from '../src/data/synthetic.js';
+import { DeepnetError } from '../src/errors.js';
+import { Matrix } from '../src/matrix.js';
+import type { ActivationName } from '../src/nn/activations.js';
+import type { CostName } from '../src/nn/costs.js';
+import type { InitName } from '../src/nn/init.js';
+import { lModelBackward, lModelForward } from '../src/nn/model.js';
+import { Network } from '../src/nn/network.js';
+import type { OptimizerName } from '../src/nn/optimizers.js';
+import type { CatBytes, DataSpec, DataSummary, FromWorker, NetworkSpec, Progress, ToWorker, TraceStep } from './protocol.js';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const post = (message: FromWorker, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
+
+const BOUNDARY_SIZE = 72;
+const PROGRESS_MS = 80;
+
+interface Session {
+  generation: number;
+  net: Network;
+  spec: NetworkSpec;
+  train: Dataset;
+  test: Dataset | null;
+  /** Labels as class indices (1, m), for accuracy and drawing, whatever Y's encoding. */
+  K: number;
+  extent?: [number, number, number, number];
+  grid?: Matrix;
+  iteration: number;
+  pending: [number, number][];
+  running: boolean;
+  paused: boolean;
+  stepsLeft: number;
+  done: boolean;
+  resume: (() => void) | null;
+  lastPost: number;
+  rateStart: { time: number; iteration: number };
+}
+
+let session: Session | null = null;
+let generation = 0;
+
+// A macrotask boundary that is not clamped like setTimeout: the message queue gets its turn.
+const channel = new MessageChannel();
+const ticks: (() => void)[] = [];
+channel.port1.onmessage = () => ticks.shift()?.();
+function nextTick(): Promise<void> {
+  return new Promise((resolve) => {
+    ticks.push(resolve);
+    channel.port2.postMessage(null);
+  });
+}
+
+function builtin(spec: Extract<DataSpec, { kind: 'builtin' }>, cat: { train?: CatBytes; test?: CatBytes }): [Dataset, Dataset | null] {
+  const seed = spec.seed;
+  switch (spec.name) {
+    case 'planar':
+      // The course's week 3 trains on all 400 points and reports the training accuracy.
+      return [planarDataset(), null];
+    case 'xor':
+      return split(xorDataset({ seed }), seed);
+    case 'circles':
+      return split(circlesDataset({ seed, noise: 0.1 }), seed);
+    case 'moons':
+      return split(moonsDataset({ seed, noise: 0.15 }), seed);
+    case 'spiral':
+      return split(spiralDataset({ seed, K: 3, m: 300 }), seed);
+    case 'gaussian':
+      return split(gaussianDataset({ seed, K: 3, m: 300 }), seed);
+    case 'cat':
+      if (!cat.train || !cat.test) throw new DeepnetErrorLike('data', 'the cat images did not load');
+      return [catDataset(cat.train, 'train'), catDataset(cat.test, 'test')];
+  }
+}
+
+class DeepnetErrorLike extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The course's X = x.reshape(m, -1).T / 255 from the raw pixels. */
+function catDataset(bytes: CatBytes, role: string): Dataset {
+  const { m } = bytes;
+  const n = bytes.x.length / m;
+  const X = Matrix.zeros(n, m);
+  for (let s = 0; s < m; s++) for (let f = 0; f < n; f++) X.data[f * m + s] = bytes.x[s * n + f]! / 255;
+  const Y = Matrix.zeros(1, m);
+  for (let s = 0; s < m; s++) Y.data[s] = bytes.y[s]!;
+  return { X, Y, classes: ['non-cat', 'cat'], source: `cat (${role})` };
+}
+
+/** A seeded 80/20 split by np.random.permutation, so a seed gives the same split every time. */
+function split(data: Dataset, seed: number): [Dataset, Dataset] {
+  const { train, test } = trainTestSplit(data, { testFraction: 0.2, seed });
+  return [train, test];
+}
+
+function indices(Y: Matrix): Uint8Array {
+  if (Y.rows === 1) return Uint8Array.from(Y.data);
+  const out = new Uint8Array(Y.cols);
+  for (let s = 0; s < Y.cols; s++) for (let k = 0; k < Y.rows; k++) if (Y.data[k * Y.cols + s] === 1) out[s] = k;
+  return out;
+}
+
+function predictedClasses(net: Network, X: Matrix): { predicted: Uint8Array; probability: Float32Array } {
+  const AL = net.forward(X);
+  const m = AL.cols;
+  const predicted = new Uint8Array(m);
+  const probability = new Float32Array(m);
+  for (let s = 0; s < m; s++) {
+    if (AL.rows === 1) {
+      const p = AL.data[s]!;
+      predicted[s] = p > 0.5 ? 1 : 0;
+      probability[s] = p;
+    } else {
+      let best = 0;
+      for (let k = 1; k < AL.rows; k++) if (AL.data[k * m + s]! > AL.data[best * m + s]!) best = k;
+      predicted[s] = best;
+      probability[s] = AL.data[best * m + s]!;
+    }
+  }
+  return { predicted, probability };
+}
+
+function accuracyOf(net: Network, data: Dataset): number {
+  const { predicted } = predictedClasses(net, data.X);
+  const truth = indices(data.Y);
+  let same = 0;
+  for (let s = 0; s < truth.length; s++) if (truth[s] === predicted[s]) same++;
+  return truth.length ? same / truth.length : 0;
+}
+
+function summary(s: Session, name: string): DataSummary {
+  const { train, test } = s;
+  const out: DataSummary = { name, nX: train.X.rows, m: train.X.cols, mTest: test?.X.cols ?? 0, classes: train.classes ?? [] };
+  if (train.X.rows === 2) {
+    const all = [train, ...(test ? [test] : [])];
+    const total = all.reduce((n, d) => n + d.X.cols, 0);
+    const x1 = new Float32Array(total);
+    const x2 = new Float32Array(total);
+    const label = new Uint8Array(total);
+    const isTest = new Uint8Array(total);
+    let t = 0;
+    all.forEach((d, which) => {
+      const lab = indices(d.Y);
+      for (let j = 0; j < d.X.cols; j++, t++) {
+        x1[t] = d.X.data[j]!;
+        x2[t] = d.X.data[d.X.cols + j]!;
+        label[t] = lab[j]!;
+        isTest[t] = which;
+      }
+    });
+    out.points = { x1, x2, label, test: isTest };
+    out.extent = s.extent;
+  }
+  return out;
+}
+
+function boundaryGrid(extent: [number, number, number, number]): Matrix {
+  const [x0, x1, y0, y1] = extent;
+  const n = BOUNDARY_SIZE;
+  const grid = Matrix.zeros(2, n * n);
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < n; c++) {
+      grid.data[r * n + c] = x0 + ((c + 0.5) / n) * (x1 - x0);
+      grid.data[n * n + r * n + c] = y1 - ((r + 0.5) / n) * (y1 - y0);
+    }
+  }
+  return grid;
+}
+
+function dataExtent(X: Matrix): [number, number, number, number] {
+  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+  const m = X.cols;
+  for (let s = 0; s < m; s++) {
+    x0 = Math.min(x0, X.data[s]!);
+    x1 = Math.max(x1, X.data[s]!);
+    y0 = Math.min(y0, X.data[m + s]!);
+    y1 = Math.max(y1, X.data[m + s]!);
+  }
+  const padX = (x1 - x0) * 0.08 || 1;
+  const padY = (y1 - y0) * 0.08 || 1;
+  return [x0 - padX, x1 + padX, y0 - padY, y1 + padY];
+}
+
+function weightsSnapshot(net: Network): Progress['weights'] {
+  const W: (number[][] | null)[] = [];
+  let maxAbs = 0;
+  for (let l = 1; l <= net.L; l++) {
+    const M = net.parameters[`W${l}`]!;
+    if (M.size > 400) {
+      W.push(null);
+      continue;
+    }
+    W.push(M.toArray());
+    for (const v of M.data) maxAbs = Math.max(maxAbs, Math.abs(v));
+  }
+  return { W, maxAbs };
+}
+
+function sendProgress(s: Session): void {
+  const now = performance.now();
+  const seconds = (now - s.rateStart.time) / 1000;
+  const progress: Progress = {
+    iteration: s.iteration,
+    costs: s.pending,
+    trainAccuracy: accuracyOf(s.net, s.train),
+    testAccuracy: s.test ? accuracyOf(s.net, s.test) : null,
+    iterationsPerSecond: seconds > 0 ? (s.iteration - s.rateStart.iteration) / seconds : 0,
+    running: s.running && !s.paused,
+    done: s.done,
+    weights: weightsSnapshot(s.net),
+  };
+  const transfer: Transferable[] = [];
+  if (s.grid) {
+    const AL = s.net.forward(s.grid);
+    const values = Float32Array.from(AL.data);
+    progress.boundary = { size: BOUNDARY_SIZE, K: AL.rows, values };
+    transfer.push(values.buffer);
+  }
+  if (s.test && s.train.X.rows !== 2) progress.testPredictions = predictedClasses(s.net, s.test.X);
+  s.pending = [];
+  s.lastPost = now;
+  if (now - s.rateStart.time > 1000) s.rateStart = { time: now, iteration: s.iteration };
+  post({ type: 'progress', progress }, transfer);
+}
+
+function networkFor(spec: NetworkSpec, nX: number, K: number): Network {
+  const multi = K > 2;
+  const output = multi ? 'softmax' : spec.output;
+  const cost = multi ? 'ce' : spec.cost;
+  return new Network({
+    layerDims: [nX, ...spec.hidden.map((h) => h.units), multi ? K : 1],
+    activations: [...spec.hidden.map((h) => h.activation), output] as ActivationName[],
+    cost: cost as CostName,
+    init: spec.init as InitName,
+    seed: spec.seed,
+    dtype: spec.dtype,
+    backend: 'reference',
+  });
+}
+
+function configure(msg: Extract<ToWorker, { type: 'configure' }>): void {
+  generation++;
+  session?.resume?.();
+  let train: Dataset;
+  let test: Dataset | null;
+  try {
+    [train, test] = msg.data.kind === 'builtin' ? builtin(msg.data, { train: msg.catTrain, test: msg.catTest }) : split(parseCsv(msg.data.text, msg.data.name), 1);
+  } catch (e) {
+    session = null;
+    return fail(e, 'data');
+  }
+  const K = Math.max(2, classCount(train.Y, train.classes));
+  if (K > 2) {
+    train = { ...train, Y: oneHot(train.Y, K, train.source) };
+    if (test) test = { ...test, Y: oneHot(test.Y, K, test.source) };
+  }
+  let net: Network;
+  try {
+    net = networkFor(msg.network, train.X.rows, K);
+  } catch (e) {
+    session = null;
+    return fail(e, 'network');
+  }
+  const extent = train.X.rows === 2 ? dataExtent(train.X) : undefined;
+  const now = performance.now();
+  session = {
+    generation,
+    net,
+    spec: msg.network,
+    train,
+    test,
+    K,
+    extent,
+    grid: extent ? boundaryGrid(extent) : undefined,
+    iteration: 0,
+    pending: [],
+    running: false,
+    paused: true,
+    stepsLeft: Infinity,
+    done: false,
+    resume: null,
+    lastPost: now,
+    rateStart: { time: now, iteration: 0 },
+  };
+  post({ type: 'ready', data: summary(session, msg.data.kind === 'builtin' ? msg.data.name : msg.data.name), layerDims: [...net.layerDims], activations: [...net.config.activations] });
+  sendProgress(session);
+}
+
+function fail(e: unknown, field: string): void {
+  const message = e instanceof Error ? e.message : String(e);
+  post({ type: 'error', field: e instanceof DeepnetErrorLike ? e.field : e instanceof DeepnetError ? field : null, message });
+}
+
+/** Runs the library's training loop; the callback after each iteration is where pause and step wait. */
+async function run(s: Session): Promise<void> {
+  s.running = true;
+  const { net, spec } = s;
+  try {
+    await net.fitAsync(s.train.X, s.train.Y, {
+      learningRate: spec.learningRate,
+      iterations: spec.iterations,
+      optimizer: spec.optimizer as OptimizerName,
+      onIteration: (i, J) => {
+        s.pending.push([i, J]);
+      },
+      callbacks: [
+        {
+          onEpochEnd: async (_epoch, _logs, context) => {
+            s.iteration++;
+            if (s.stepsLeft !== Infinity && --s.stepsLeft <= 0) {
+              s.paused = true;
+              s.stepsLeft = Infinity;
+            }
+            if (s.paused || performance.now() - s.lastPost > PROGRESS_MS) sendProgress(s);
+            if (s.paused && s.generation === generation) {
+              post({ type: 'paused', iteration: s.iteration });
+              await new Promise<void>((resolve) => (s.resume = resolve));
+              s.resume = null;
+            } else {
+              await nextTick();
+            }
+            if (s.generation !== generation) context.stopTraining();
+          },
+        },
+      ],
+    });
+    if (s.generation === generation) {
+      s.done = s.iteration >= spec.iterations;
+      s.running = false;
+      sendProgress(s);
+    }
+  } catch (e) {
+    s.running = false;
+    if (s.generation === generation) {
+      fail(e, 'training');
+      sendProgress(s);
+    }
+  }
+}
+
+function start(steps: number): void {
+  const s = session;
+  if (!s || s.done) return;
+  s.paused = false;
+  s.stepsLeft = steps;
+  s.rateStart = { time: performance.now(), iteration: s.iteration };
+  if (!s.running) void run(s);
+  else s.resume?.();
+}
+
+function fmt(x: number): string {
+  return Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(2) : x.toFixed(4);
+}
+
+function stats(M: Matrix): string {
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (const v of M.data) {
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+    sum += v;
+  }
+  return `min ${fmt(min)}, mean ${fmt(sum / M.size)}, max ${fmt(max)}`;
+}
+
+const shape = (M: Matrix) => `(${M.rows}, ${M.cols})`;
+
+/** One iteration spelled out with the course's formulas and the real shapes and values. */
+function trace(s: Session): TraceStep[] {
+  const { net } = s;
+  const options = { activations: net.config.activations, cost: net.config.cost, leakySlope: net.config.leakySlope };
+  const [AL, caches] = lModelForward(s.train.X, net.parameters, options);
+  const grads = lModelBackward(AL, s.train.Y, caches, options);
+  const L = net.L;
+  const steps: TraceStep[] = [];
+  for (let l = 1; l <= L; l++) {
+    const { Z, A } = caches[l - 1]!.activationCache;
+    const W = net.parameters[`W${l}`]!;
+    const APrev = caches[l - 1]!.linearCache.APrev;
+    steps.push({ phase: 'forward', layer: l, formula: `Z[${l}] = W[${l}]·A[${l - 1}] + b[${l}]`, shapes: `${shape(W)}·${shape(APrev)} + (${W.rows}, 1) → ${shape(Z)}`, stats: stats(Z) });
+    steps.push({ phase: 'forward', layer: l, formula: `A[${l}] = ${net.config.activations[l - 1]}(Z[${l}])`, shapes: `${shape(Z)} → ${shape(A)}`, stats: stats(A) });
+  }
+  steps.push({ phase: 'cost', layer: L, formula: `J = ${net.config.cost}(A[${L}], Y)`, shapes: `${shape(AL)}, ${shape(s.train.Y)} → scalar`, stats: `J = ${net.cost(s.train.X, s.train.Y)}` });
+  for (let l = L; l >= 1; l--) {
+    const dZ = grads[`dZ${l}`]!;
+    const dW = grads[`dW${l}`]!;
+    const db = grads[`db${l}`]!;
+    steps.push({ phase: 'backward', layer: l, formula: l === L ? `dZ[${l}] = dA[${l}] * g'(Z[${l}])` : `dZ[${l}] = dA[${l}] * ${net.config.activations[l - 1]}'(Z[${l}])`, shapes: `${shape(dZ)}`, stats: stats(dZ) });
+    steps.push({ phase: 'backward', layer: l, formula: `dW[${l}] = (1/m) dZ[${l}]·A[${l - 1}]ᵀ`, shapes: `${shape(dZ)}·(${dZ.cols}, ${dW.cols}) → ${shape(dW)}`, stats: stats(dW) });
+    steps.push({ phase: 'backward', layer: l, formula: `db[${l}] = (1/m) Σ dZ[${l}] over columns`, shapes: `${shape(dZ)} → ${shape(db)}`, stats: stats(db) });
+    if (l > 1) {
+      const dA = grads[`dA${l - 1}`]!;
+      steps.push({ phase: 'backward', layer: l, formula: `dA[${l - 1}] = W[${l}]ᵀ·dZ[${l}]`, shapes: `(${dW.cols}, ${dW.rows})·${shape(dZ)} → ${shape(dA)}`, stats: stats(dA) });
+    }
+  }
+  steps.push({ phase: 'update', layer: 0, formula: `W[l] := W[l] - α dW[l], b[l] := b[l] - α db[l]`, shapes: `α = ${s.spec.learningRate}`, stats: `for l = 1..${L}` });
+  return steps;
+}
+
+scope.onmessage = (event: MessageEvent<ToWorker>) => {
+  const msg = event.data;
+  try {
+    switch (msg.type) {
+      case 'configure':
+        return configure(msg);
+      case 'start':
+        return start(Infinity);
+      case 'step':
+        return start(1);
+      case 'pause':
+        if (session && session.running) session.paused = true;
+        return;
+      case 'trace':
+        if (session) post({ type: 'trace', steps: trace(session) });
+        return;
+      case 'save': {
+        if (!session) return;
+        const bytes = session.net.toBytes();
+        const copy = bytes.slice().buffer;
+        post({ type: 'model', bytes: copy, name: 'deepnet-model.safetensors' }, [copy]);
+        return;
+      }
+      case 'load': {
+        const net = Network.fromBytes(msg.bytes, msg.name);
+        if (!session) throw new DeepnetErrorLike('model', 'pick a data set before loading a model');
+        if (net.layerDims[0] !== session.train.X.rows) {
+          throw new DeepnetErrorLike('model', `${msg.name} takes n_x = ${net.layerDims[0]} inputs but the data has ${session.train.X.rows} features`);
+        }
+        generation++;
+        session.resume?.();
+        session = { ...session, generation, net, iteration: 0, pending: [], running: false, paused: true, done: false, resume: null, stepsLeft: Infinity };
+        post({ type: 'ready', data: summary(session, 'loaded model'), layerDims: [...net.layerDims], activations: [...net.config.activations] });
+        sendProgress(session);
+        return;
+      }
+    }
+  } catch (e) {
+    fail(e, msg.type === 'load' ? 'model' : 'network');
+  }
+};
