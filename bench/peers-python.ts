@@ -8,10 +8,15 @@ import type { Parameters } from '../src/nn/parameters.js';
 import type { Runner } from './peers-js.js';
 import { repoFile } from './cat-data.js';
 
-/** Whether python3 can import `module` (numpy, torch); false when python3 is missing. */
-export function pythonHas(module: string): boolean {
-  const r = spawnSync('python3', ['-c', `import ${module}`], { stdio: 'ignore' });
-  return r.status === 0;
+// Interpreters to try, first to last; DEEPNET_BENCH_PYTHON=cmd adds one at the end (a distribution's
+// torch often sits beside a python other than the first python3 on the PATH).
+const PYTHONS = ['python3', 'python3.13', 'python3.12', 'python3.11', 'python3.10', process.env.DEEPNET_BENCH_PYTHON].filter(
+  (p): p is string => !!p,
+);
+
+/** The first python that can import numpy and `module` (numpy, torch); undefined when none can. */
+export function findPython(module: string): string | undefined {
+  return PYTHONS.find((py) => spawnSync(py, ['-c', `import numpy, ${module}`], { stdio: 'ignore' }).status === 0);
 }
 
 /** Writes X, Y and the initial parameters as raw float64 files for peers.py; returns the folder. */
@@ -29,10 +34,11 @@ export function removeInputs(dir: string): void {
 }
 
 /**
- * numpy or PyTorch in a python3 child process that stays alive across rounds, so its runs can be
+ * numpy or PyTorch in a python child process that stays alive across rounds, so its runs can be
  * interleaved with the others. `env` replaces variables of the child's environment (undefined unsets).
  */
 export async function pythonRunner(
+  python: string,
   lib: 'numpy' | 'torch',
   name: string,
   dir: string,
@@ -46,7 +52,7 @@ export async function pythonRunner(
     if (v === undefined) delete childEnv[k];
     else childEnv[k] = v;
   }
-  const child = spawn('python3', [repoFile('bench/peers.py'), lib, dir, dims.join(','), String(m), '2'], {
+  const child = spawn(python, [repoFile('bench/peers.py'), lib, dir, dims.join(','), String(m), '2'], {
     env: childEnv,
     stdio: ['pipe', 'pipe', 'inherit'],
   });

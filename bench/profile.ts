@@ -1,4 +1,5 @@
-// Where an iteration's time goes: each backend call timed by kind and shape (a development aid).
+// Where an iteration's time goes: each backend call timed by kind and shape (a development aid:
+// node bench/build/bench/profile.js float32 2, after npm run bench or tsc -p bench/tsconfig.json).
 import { withBackend } from '../src/backend/select.js';
 import { WasmBackend } from '../src/backend/wasm/wasm-backend.js';
 import type { Matrix } from '../src/matrix.js';
@@ -10,6 +11,7 @@ const dtype = (process.argv[2] ?? 'float32') as 'float32' | 'float64';
 const threads = Number(process.argv[3] ?? 1);
 const { train } = await catData();
 const b = new WasmBackend({ threads });
+await b.ready();
 const totals = new Map<string, number[]>();
 for (const name of ['gemm', 'addBias', 'activationForward', 'activationBackward', 'rowSums', 'axpy'] as const) {
   const f = (b[name] as (...a: unknown[]) => void).bind(b);

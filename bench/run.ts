@@ -16,7 +16,7 @@ import { gradientDescent } from '../src/nn/train.js';
 import { catData, repoFile } from './cat-data.js';
 import { benchGemm, GEMM_SHAPES, type GemmResult } from './gemm.js';
 import { brainRunner, convnetRunner, tfjsRunner, type Runner } from './peers-js.js';
-import { pythonHas, pythonRunner, removeInputs, writeInputs } from './peers-python.js';
+import { findPython, pythonRunner, removeInputs, writeInputs } from './peers-python.js';
 import { summarize, type Timing } from './timing.js';
 
 const args = process.argv.slice(2);
@@ -124,22 +124,24 @@ async function main(): Promise<void> {
   await optional('brain.js', () => brainRunner(X, Y, DIMS));
 
   let inputs: string | undefined;
-  if (pythonHas('numpy')) {
-    inputs = writeInputs(X, Y, init);
+  const numpyPython = findPython('numpy');
+  const torchPython = findPython('torch');
+  if (numpyPython || torchPython) inputs = writeInputs(X, Y, init);
+  if (numpyPython) {
     const blas = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'];
     const asIs = blas.map((k) => `${k}=${process.env[k] ?? '(unset)'}`).join(' ');
-    await optional('numpy', () => pythonRunner('numpy', 'numpy f64', inputs!, DIMS, m, {}, asIs));
+    await optional('numpy', () => pythonRunner(numpyPython, 'numpy', 'numpy f64', inputs!, DIMS, m, {}, asIs));
     if (blas.some((k) => process.env[k] !== undefined)) {
       const unset = Object.fromEntries(blas.map((k) => [k, undefined]));
       await optional('numpy (OpenBLAS variables unset)', () =>
-        pythonRunner('numpy', 'numpy f64', inputs!, DIMS, m, unset, blas.map((k) => `${k} unset`).join(' ')),
+        pythonRunner(numpyPython, 'numpy', 'numpy f64', inputs!, DIMS, m, unset, blas.map((k) => `${k} unset`).join(' ')),
       );
     }
-    if (pythonHas('torch')) await optional('PyTorch', () => pythonRunner('torch', 'PyTorch f32', inputs!, DIMS, m, {}, '2 threads'));
-    else notes.push('PyTorch skipped: python3 cannot import torch');
   } else {
-    notes.push('numpy and PyTorch skipped: python3 with numpy is not installed');
+    notes.push('numpy skipped: no python3 with numpy found');
   }
+  if (torchPython) await optional('PyTorch', () => pythonRunner(torchPython, 'torch', 'PyTorch f32', inputs!, DIMS, m, {}, '2 threads'));
+  else notes.push('PyTorch skipped: no python3 that can import torch found');
 
   // Interleaved rounds: every library once per round, starting from a different one each round.
   const loadBefore = loadavg()[0]!;

@@ -47,7 +47,6 @@ export { Network, resolveNetworkConfig, type FitOptions, type NetworkConfig } fr
 export type { Dataset } from './data/dataset.js';
 export { generatePlanar, linspace, planarDataset, type PlanarOptions } from './data/planar.js';
 export { circlesDataset, gaussianDataset, moonsDataset, spiralDataset, xorDataset, type SyntheticOptions } from './data/synthetic.js';
-export { formatCsv, parseCsv, type CsvOptions } from './data/csv.js';
 export { idxDataset, parseIdx, type IdxArray } from './data/idx.js';
 export { shuffle, takeColumns, trainTestSplit, type SplitOptions } from './data/split.js';
 export { applyNormalization, fitMinMax, fitStandardization } from './data/normalize.js';

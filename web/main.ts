@@ -201,6 +201,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       state.boundaryDrawn = false;
       if (msg.data.name === 'cat' && cat) catGrid.setImages(cat.test);
       diagram.setNetwork(layerDims, activations);
+      $('stat-kernels').textContent = msg.backend === 'wasm' ? 'WebAssembly SIMD kernels' : 'TypeScript reference kernels';
       renderDimensions($<HTMLTableElement>('dims'), $('dims-m'), layerDims, msg.data.m, activations);
       showError('data', '');
       state.ready = true;
@@ -235,7 +236,12 @@ function applyDefaults(name: DataName | 'csv'): void {
   const d = DEFAULTS[name];
   $<HTMLInputElement>('lr').value = String(d.lr);
   $<HTMLInputElement>('iterations').value = String(d.iterations);
-  $<HTMLSelectElement>('output').value = d.output;
+  // K > 2 classes: a softmax output with categorical cross-entropy, as the library picks for K classes.
+  const multi = name === 'spiral' || name === 'gaussian';
+  $<HTMLSelectElement>('output').value = multi ? 'softmax' : d.output;
+  $<HTMLSelectElement>('cost').value = multi ? 'ce' : 'bce';
+  $<HTMLSelectElement>('output').disabled = multi;
+  $<HTMLSelectElement>('cost').disabled = multi;
   $<HTMLSelectElement>('init').value = d.init ?? 'xavier';
   $<HTMLInputElement>('seed').value = String(d.seed ?? 1);
   editor.set(d.hidden);

@@ -74,7 +74,7 @@ export interface TraceStep {
 }
 
 export type FromWorker =
-  | { type: 'ready'; data: DataSummary; layerDims: number[]; activations: string[] }
+  | { type: 'ready'; data: DataSummary; layerDims: number[]; activations: string[]; backend: string }
   | { type: 'progress'; progress: Progress }
   | { type: 'paused'; iteration: number }
   | { type: 'trace'; steps: TraceStep[] }

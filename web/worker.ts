@@ -9,6 +9,7 @@ import { classCount, oneHot } from '../src/data/onehot.js';
 import { planarDataset } from '../src/data/planar.js';
 import { trainTestSplit } from '../src/data/split.js';
 import { circlesDataset, gaussianDataset, moonsDataset, spiralDataset, xorDataset } from '../src/data/synthetic.js';
+import { resolveBackend } from '../src/backend/select.js';
 import { DeepnetError } from '../src/errors.js';
 import { Matrix } from '../src/matrix.js';
 import type { ActivationName } from '../src/nn/activations.js';
@@ -249,7 +250,7 @@ function networkFor(spec: NetworkSpec, nX: number, K: number): Network {
     init: spec.init as InitName,
     seed: spec.seed,
     dtype: spec.dtype,
-    backend: 'reference',
+    backend: 'auto',
   });
 }
 
@@ -297,7 +298,7 @@ function configure(msg: Extract<ToWorker, { type: 'configure' }>): void {
     lastPost: now,
     rateStart: { time: now, iteration: 0 },
   };
-  post({ type: 'ready', data: summary(session, msg.data.kind === 'builtin' ? msg.data.name : msg.data.name), layerDims: [...net.layerDims], activations: [...net.config.activations] });
+  post({ type: 'ready', data: summary(session, msg.data.kind === 'builtin' ? msg.data.name : msg.data.name), layerDims: [...net.layerDims], activations: [...net.config.activations], backend: resolveBackend(net.config.backend).name });
   sendProgress(session);
 }
 
@@ -445,7 +446,7 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
         generation++;
         session.resume?.();
         session = { ...session, generation, net, iteration: 0, pending: [], running: false, paused: true, done: false, resume: null, stepsLeft: Infinity };
-        post({ type: 'ready', data: summary(session, 'loaded model'), layerDims: [...net.layerDims], activations: [...net.config.activations] });
+        post({ type: 'ready', data: summary(session, 'loaded model'), layerDims: [...net.layerDims], activations: [...net.config.activations], backend: resolveBackend(net.config.backend).name });
         sendProgress(session);
         return;
       }

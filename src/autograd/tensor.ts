@@ -56,13 +56,14 @@ export class Tensor {
   private vjp: VJP | null;
   private released = false;
 
-  constructor(data: Matrix, options: TensorOptions = {}) {
+  /** A leaf tensor over `data` (not copied). `node` is for ops only (see fromOp). */
+  constructor(data: Matrix, options: TensorOptions = {}, node?: { op: string; parents: readonly Tensor[]; vjp: VJP }) {
     if (!(data instanceof Matrix)) throw new ShapeError('Tensor: data must be a Matrix (use Tensor.from(number[][]) for nested arrays)');
     this.data = data;
     this.requiresGrad = options.requiresGrad ?? false;
-    this.op = 'leaf';
-    this.parents = [];
-    this.vjp = null;
+    this.op = node?.op ?? 'leaf';
+    this.parents = node?.parents ?? [];
+    this.vjp = node?.vjp ?? null;
   }
 
   /** From nested rows or a number (a (1, 1) scalar). */
@@ -86,14 +87,8 @@ export class Tensor {
    * otherwise it is a plain constant, as in PyTorch.
    */
   static fromOp(op: string, data: Matrix, parents: readonly Tensor[], vjp: VJP): Tensor {
-    const t = new Tensor(data);
-    if (gradEnabled && parents.some((p) => p.requiresGrad)) {
-      t.requiresGrad = true;
-      (t as { op: string }).op = op;
-      (t as { parents: readonly Tensor[] }).parents = parents;
-      t.vjp = vjp;
-    }
-    return t;
+    if (!gradEnabled || !parents.some((p) => p.requiresGrad)) return new Tensor(data);
+    return new Tensor(data, { requiresGrad: true }, { op, parents, vjp });
   }
 
   /** A number as a constant (1, 1) tensor of this tensor's dtype. */

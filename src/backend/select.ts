@@ -1,10 +1,14 @@
 import { ConfigError } from '../errors.js';
 import type { Backend } from './backend.js';
 import { ReferenceBackend } from './reference.js';
+import { WasmBackend } from './wasm/wasm-backend.js';
 
 // Backends register under a name (TF.js's kernel registry, reduced to what we need); `nn/` asks
 // for the current one. A fast backend is one more file that calls registerBackend.
-const registry = new Map<string, () => Backend>([['reference', () => new ReferenceBackend()]]);
+const registry = new Map<string, () => Backend>([
+  ['reference', () => new ReferenceBackend()],
+  ['wasm', () => new WasmBackend()],
+]);
 const instances = new Map<string, Backend>();
 let current: Backend | undefined;
 

@@ -8,6 +8,8 @@ import { predictCommand } from './predict.js';
 import { shapesCommand } from './shapes.js';
 import { tuneCommand } from './tune.js';
 import { trainCommand } from './train.js';
+import { workerCommand } from './worker.js';
+import { jobsCommand } from './jobs.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -28,6 +30,8 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   gradcheckCommand(program);
   exportCommand(program);
   tuneCommand(program);
+  workerCommand(program);
+  jobsCommand(program);
   for (const c of program.commands) c.exitOverride().option('--verbose', 'print the stack trace of errors');
   try {
     await program.parseAsync(argv);

@@ -18,6 +18,9 @@ import { ConfigError, DataError } from '../errors.js';
 import { PRESETS } from '../nn/presets.js';
 import { applyNormalization, fitMinMax, fitStandardization } from '../data/normalize.js';
 import { applyPreset, fitOutputToLabels, type Given } from './presets.js';
+import { optionalQueueOption, queueUrlFrom } from '../jobs/queueOption.js';
+import { queuedTrain } from '../jobs/queuedTrain.js';
+import { parseQueueUrl } from '../jobs/queueUrl.js';
 
 interface TrainFlags extends TrainingFlags {
   preset?: string;
@@ -43,6 +46,8 @@ interface TrainFlags extends TrainingFlags {
   out?: string;
   resume?: string;
   json?: boolean;
+  queue?: string | boolean;
+  detach?: boolean;
 }
 
 /** The result object of `train --json` (DESIGN.md's contract). */
@@ -81,7 +86,9 @@ export function trainCommand(program: Command): void {
     .option('--plot-boundary <file.svg|file.png>', 'for 2-feature data: draw the decision boundary over the training points')
     .option('--out <file.safetensors>', 'save the trained model (written to a temporary file, then renamed)')
     .option('--resume <file.safetensors>', 'go on training a saved model (its layers, activations, cost and dtype replace those flags)')
-    .option('--json', 'print one JSON object with the results on stdout');
+    .option('--json', 'print one JSON object with the results on stdout')
+    .addOption(optionalQueueOption('train as a job on this Redis queue, by a `deepnet worker`, and wait for it'))
+    .option('--detach', 'with --queue: print the job id and return (see `deepnet jobs`)');
   addTrainingFlags(command)
     .addHelpText(
       'after',
@@ -97,6 +104,9 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   const typed: Given = (flag) => ['cli', 'env'].includes(cmd?.getOptionValueSource(flag) ?? '');
   applyPreset(flags, typed);
   if (flags.epochs !== undefined) flags.iterations = flags.epochs;
+  const queueUrl = queueUrlFrom(flags.queue);
+  if (flags.detach && queueUrl === undefined) throw new ConfigError('--detach needs --queue');
+  if (queueUrl !== undefined) return trainOnQueue(flags, typed, queueUrl);
   if (flags.plot) checkChartPath(flags.plot, '--plot');
   if (flags.plotBoundary) checkChartPath(flags.plotBoundary, '--plot-boundary');
   const resumed = flags.resume ? loadModel(flags.resume) : undefined;
@@ -201,4 +211,28 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   if (flags.plot) out(`Cost curve: ${flags.plot}`);
   if (flags.plotBoundary) out(`Decision boundary: ${flags.plotBoundary}`);
   if (flags.out) out(`Model: ${flags.out}`);
+}
+
+/** train --queue: the plain gradient-descent run as a job; what a worker cannot do from a reference is refused. */
+async function trainOnQueue(flags: TrainFlags, typed: Given, url: string): Promise<void> {
+  const queue = parseQueueUrl(url);
+  const local = { '--resume': flags.resume, '--normalize': flags.normalize, '--plot': flags.plot, '--plot-boundary': flags.plotBoundary };
+  const unsupported = [...Object.entries(local).filter(([, v]) => v !== undefined).map(([k]) => k), ...Object.keys(trainingOptionsFrom(flags)).map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)];
+  if (unsupported.length > 0) throw new ConfigError(`train --queue runs plain gradient descent without ${unsupported.join(', ')}; train locally for those`);
+  await queuedTrain({
+    queue,
+    detach: flags.detach === true,
+    json: flags.json === true,
+    data: flags.data,
+    test: flags.test,
+    xKey: flags.xKey,
+    yKey: flags.yKey,
+    label: flags.label,
+    dtype: flags.dtype,
+    backend: flags.backend,
+    trial: { learningRate: flags.lr, layers: flags.layers, hidden: flags.hidden, output: flags.output, cost: flags.cost, init: flags.init, seed: flags.seed, iterations: flags.iterations },
+    given: (['output', 'cost'] as const).filter((f) => typed(f)),
+    printEvery: flags.printEvery,
+    out: flags.out,
+  });
 }

@@ -12,6 +12,9 @@ import { INITS, type InitName } from '../nn/init.js';
 import { NumpyRandom } from '../random.js';
 import { defaultTest, loadData } from './data.js';
 import { choice, layerList, nonNegativeInt, positiveInt, positiveNumber } from './parsers.js';
+import { runQueuedTrials } from '../jobs/queuedTune.js';
+import { optionalQueueOption, queueUrlFrom } from '../jobs/queueOption.js';
+import { parseQueueUrl } from '../jobs/queueUrl.js';
 
 // The course's hyperparameter lesson as a tool: train one network per combination of learning
 // rate, hidden layers and hidden activation, in worker threads, and rank them on held-out data.
@@ -70,7 +73,11 @@ interface TuneFlags {
   results: string;
   out?: string;
   json?: boolean;
+  queue?: string | boolean;
 }
+
+/** The flags that decide a search's data (and its output layer, from the class count). */
+export type TuneDataFlags = Pick<TuneFlags, 'data' | 'validation' | 'xKey' | 'yKey' | 'label' | 'dtype' | 'output' | 'cost'>;
 
 const lrList = (value: string) => value.split(',').map((p) => positiveNumber(p));
 const layersList = (value: string) => value.split(':').map((p) => layerList(p));
@@ -101,6 +108,7 @@ export function tuneCommand(program: Command): void {
     .option('--results <file.json>', 'where to write the ranked table as JSON', 'tune-results.json')
     .option('--out <file.safetensors>', 'save the best model')
     .option('--json', 'print the ranked results as one JSON object on stdout')
+    .addOption(optionalQueueOption('run each trial as a job on this Redis queue, trained by `deepnet worker` processes'))
     .addHelpText(
       'after',
       '\nExamples:\n  $ deepnet tune --lr 0.001,0.0075,0.03 --layers 20,7,5:10,10 --hidden relu,tanh --iterations 1000\n  $ deepnet tune --search random --trials 8 --lr 0.0001,0.1 --layers 7:20,7,5 --parallel 2 --out best.safetensors',
@@ -199,7 +207,7 @@ export function rank(results: readonly TrialResult[]): TrialResult[] {
 }
 
 /** As train does: K > 2 class labels get softmax + CE unless --output/--cost say otherwise; softmax gets one-hot labels. */
-function fitOutputToLabels(flags: TuneFlags, given: (flag: string) => boolean, train: Dataset, validation: Dataset): void {
+function fitOutputToLabels(flags: TuneDataFlags, given: (flag: string) => boolean, train: Dataset, validation: Dataset): void {
   const K = train.Y.rows === 1 ? classCount(train.Y, train.classes) : 0;
   if (!given('output') && !given('cost') && K > 2) Object.assign(flags, { output: 'softmax', cost: 'ce' });
   if (flags.output !== 'softmax' || train.Y.rows !== 1) return;
@@ -209,7 +217,11 @@ function fitOutputToLabels(flags: TuneFlags, given: (flag: string) => boolean, t
   if (validation.Y.rows === 1) validation.Y = oneHot(validation.Y, classes, validation.source);
 }
 
-async function tune(flags: TuneFlags, given: (flag: string) => boolean): Promise<void> {
+/**
+ * The training and validation sets of a search, as every trial sees them (a queue worker loads
+ * them the same way from the job's references); may set flags.output/cost from the class count.
+ */
+export async function tuneData(flags: TuneDataFlags, given: (flag: string) => boolean): Promise<{ train: Dataset; validation: Dataset }> {
   const dataFlags = { xKey: flags.xKey, yKey: flags.yKey, label: flags.label, dtype: flags.dtype };
   let train = await loadData(flags.data, 'train', dataFlags);
   const validationSpec = flags.validation ?? defaultTest(flags.data);
@@ -220,14 +232,25 @@ async function tune(flags: TuneFlags, given: (flag: string) => boolean): Promise
   if (validation.X.rows !== train.X.rows || validation.Y.rows !== train.Y.rows) {
     throw new DataError(`${validation.source} has (${validation.X.rows}, ${validation.Y.rows}) features/labels per sample but ${train.source} has (${train.X.rows}, ${train.Y.rows})`);
   }
+  return { train, validation };
+}
+
+async function tune(flags: TuneFlags, given: (flag: string) => boolean): Promise<void> {
+  const queueUrl = queueUrlFrom(flags.queue);
+  const queue = queueUrl === undefined ? undefined : parseQueueUrl(queueUrl);
+  const { train, validation } = await tuneData(flags, given);
   const specs = trialSpecs(flags, train.classes ?? null);
   const started = performance.now();
   let done = 0;
-  const { results, models } = await runTrials(specs, train, validation, flags, (r) => {
+  const onDone = (r: TrialResult): void => {
     done++;
     const what = r.error ? `failed: ${r.error}` : `validation accuracy ${r.validationAccuracy}`;
     process.stderr.write(`trial ${done}/${specs.length} (lr ${r.learningRate}, layers [${r.layers.join(', ')}], ${r.hidden}): ${what}\n`);
-  });
+  };
+  // Queued trials name the data by reference; each worker loads them as tuneData does here.
+  const { results, models } = queue
+    ? await runQueuedTrials(specs, { ...flags, queue, validation: flags.validation, returnModel: flags.out !== undefined, nx: train.X.rows, ny: train.Y.rows }, onDone)
+    : await runTrials(specs, train, validation, flags, onDone);
   const ranked = rank(results);
   const best = ranked[0]!.validationAccuracy === null ? null : ranked[0]!;
   if (flags.out && best) writeFileAtomic(flags.out, models.get(best.trial)!);

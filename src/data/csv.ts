@@ -11,6 +11,8 @@ export interface CsvOptions {
 
 // A data table as text: a header row, then one sample per row (BOM, CRLF and quoted fields allowed).
 // Features must be numbers; labels are numbers, or names mapped to class indices in sorted order.
+// csv-parse's Node build uses the global Buffer: 'deepnet/node' exports this file, and a browser
+// bundle aliases csv-parse/sync to csv-parse's browser build (the playground's vite.config.ts).
 
 function describeCell(row: number, column: string): string {
   return `row ${row} (line ${row + 1}), column ${JSON.stringify(column)}`;

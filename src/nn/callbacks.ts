@@ -13,7 +13,7 @@ export interface EpochLogs {
   learningRate: number;
   /** The cost on the validation set after the epoch's updates (without an L2 term), when there is one. */
   valLoss?: number;
-  /** The validation accuracy (sigmoid outputs), when there is a validation set. */
+  /** The validation accuracy (sigmoid or softmax outputs), when there is a validation set. */
   valAccuracy?: number;
 }
 

@@ -63,10 +63,11 @@ export function gradientDescent(X: Matrix, Y: Matrix, parameters: Parameters, op
   const costs: number[] = [];
   // --- issue 8 (backend memory): a backend with its own memory (wasm) holds X, Y and the
   // parameters for the whole run, so its kernels read them in place instead of copying X (20 MB)
-  // on every product; the trained values are copied back into `parameters` at the end.
-  const outer = parameters;
+  // on every product. During the run `parameters` holds those matrices (live for callbacks); at the
+  // end it gets its own matrices back, holding the trained values.
   const backend = getBackend();
   const own = backend.allocate && backend.release ? backend : undefined;
+  const originals: Parameters = { ...parameters };
   const resident = (M: Matrix): Matrix => {
     const R = own!.allocate!(M.rows, M.cols, M.dtype);
     R.data.set(M.data);
@@ -75,7 +76,7 @@ export function gradientDescent(X: Matrix, Y: Matrix, parameters: Parameters, op
   if (own) {
     X = resident(X);
     Y = resident(Y);
-    parameters = Object.fromEntries(Object.entries(outer).map(([k, P]) => [k, resident(P)]));
+    for (const k of Object.keys(parameters)) parameters[k] = resident(parameters[k]!);
   }
   try {
   // --- end issue 8
@@ -93,12 +94,13 @@ export function gradientDescent(X: Matrix, Y: Matrix, parameters: Parameters, op
     const grads = lModelBackward(AL, Y, caches, { ...options, computeDA0: false });
     updateParameters(parameters, grads, learningRate, { inPlace: true });
   }
-  // --- issue 8 (backend memory): copy the trained values back and give the memory back.
+  // --- issue 8 (backend memory): the trained values go back into the caller's matrices.
   } finally {
     if (own) {
-      for (const [k, P] of Object.entries(parameters)) {
-        outer[k]!.data.set(P.data);
-        own.release!(P);
+      for (const [k, P] of Object.entries(originals)) {
+        P.data.set(parameters[k]!.data);
+        own.release!(parameters[k]!);
+        parameters[k] = P;
       }
       own.release!(X);
       own.release!(Y);

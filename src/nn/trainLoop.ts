@@ -5,6 +5,7 @@ import type { Callback, EpochLogs, History, TrainingContext } from './callbacks.
 import { costFunction } from './costs.js';
 import { accuracy, layerActivations, lModelBackward, lModelForward, type ModelOptions, predict } from './model.js';
 import { randomMiniBatches } from './minibatch.js';
+import { argmaxColumns } from './softmax.js';
 import { createOptimizer } from './optimizers.js';
 import { layerDimsOf, numLayers, type Parameters } from './parameters.js';
 import { addL2Gradients, computeCostWithRegularization, dropoutBackward, keepProbPerLayer, lModelForwardWithDropout } from './regularization.js';
@@ -48,7 +49,9 @@ function* loop(X: Matrix, Y: Matrix, parameters: Parameters, options: TrainingOp
     Yt = Y.sliceColumns(0, mTrain);
     validation = [X.sliceColumns(mTrain, X.cols), Y.sliceColumns(mTrain, X.cols)];
   }
-  const sigmoidOutput = layerActivations(L, model)[L - 1]!.name === 'sigmoid';
+  const output = layerActivations(L, model)[L - 1]!.name;
+  // Classifiers report accuracy: 0/1 labels for sigmoid, class indices (from one-hot Y) for softmax.
+  const classifies = output === 'sigmoid' || output === 'softmax';
 
   const keep = keepProbPerLayer(o.keepProb, L);
   const dropout = keep.some((p) => p < 1);
@@ -66,7 +69,7 @@ function* loop(X: Matrix, Y: Matrix, parameters: Parameters, options: TrainingOp
   const history: History = { epoch: [], loss: [], learningRate: [], stoppedEarly: false };
   if (validation) {
     history.valLoss = [];
-    if (sigmoidOutput) history.valAccuracy = [];
+    if (classifies) history.valAccuracy = [];
   }
   let lastLogs: EpochLogs | undefined;
   let t = 0;
@@ -78,6 +81,8 @@ function* loop(X: Matrix, Y: Matrix, parameters: Parameters, options: TrainingOp
     const batches: [Matrix, Matrix][] = o.batchSize === undefined ? [[Xt, Yt]] : randomMiniBatches(Xt, Yt, o.batchSize, o.shuffleSeed + 1 + epoch);
     let epochCost = 0;
     let weighted = 0;
+    let seen = 0;
+    let ran = 0;
     for (let b = 0; b < batches.length && !stopRequested; b++) {
       const [Xb, Yb] = batches[b]!;
       const mb = Xb.cols;
@@ -92,6 +97,7 @@ function* loop(X: Matrix, Y: Matrix, parameters: Parameters, options: TrainingOp
         const last = history.loss.length ? `the last finite epoch cost was ${history.loss[history.loss.length - 1]} at epoch ${history.loss.length - 1}` : 'no finite cost came before it';
         throw new TrainingError(`training diverged: the cost is ${J} at ${at}; ${last}. Try a smaller learning rate (it is ${learningRate}).`);
       }
+      ran++;
       if (batches.length === 1) {
         epochCost = J;
         // Full batch: report the cost before the update, and stop before it when asked, as gradientDescent does.
@@ -101,6 +107,7 @@ function* loop(X: Matrix, Y: Matrix, parameters: Parameters, options: TrainingOp
         }
       } else {
         weighted += J * mb;
+        seen += mb;
       }
       const grads = lModelBackward(AL, Yb, caches, { ...model, computeDA0: false, maskDA: dropoutRng ? dropoutBackward(masks, keep) : undefined });
       if (o.lambd > 0) addL2Gradients(grads, parameters, o.lambd, mb);
@@ -108,8 +115,11 @@ function* loop(X: Matrix, Y: Matrix, parameters: Parameters, options: TrainingOp
       optimizer.update(parameters, grads, learningRate, t);
       yield* calls(o.callbacks, 'onBatchEnd', [b, { loss: J, size: mb }, context]);
     }
+    // A callback stopped training before this epoch's first batch: the epoch did not happen.
+    if (ran === 0) break;
     if (batches.length > 1) {
-      epochCost = weighted / Xt.cols;
+      // The course's cost_total / m (over the samples seen, if a callback stopped mid-epoch).
+      epochCost = weighted / seen;
       if (o.onIteration?.(epoch, epochCost) === false) stopRequested = true;
     }
     if (o.printEvery > 0 && (epoch % o.printEvery === 0 || epoch === o.epochs - 1)) console.log(`Cost after iteration ${epoch}: ${epochCost}`);
@@ -118,8 +128,8 @@ function* loop(X: Matrix, Y: Matrix, parameters: Parameters, options: TrainingOp
       const [Xv, Yv] = validation;
       logs.valLoss = cost.cost(lModelForward(Xv, parameters, model)[0], Yv);
       history.valLoss!.push(logs.valLoss);
-      if (sigmoidOutput) {
-        logs.valAccuracy = accuracy(predict(Xv, parameters, model), Yv);
+      if (classifies) {
+        logs.valAccuracy = accuracy(predict(Xv, parameters, model), output === 'softmax' ? argmaxColumns(Yv) : Yv);
         history.valAccuracy!.push(logs.valAccuracy);
       }
     }

@@ -139,7 +139,7 @@ export function resolveTrainingOptions(options: TrainingOptions, m: number, L: n
   const keep = typeof o.keepProb === 'number' ? [o.keepProb] : o.keepProb;
   if (!Array.isArray(keep)) fail(where, 'keepProb', o.keepProb, 'a number in (0, 1] or a list with one per hidden layer');
   if (typeof o.keepProb !== 'number' && keep.length !== L - 1) {
-    fail(where, 'keepProb', o.keepProb, `a list of ${L - 1} values in (0, 1], one per hidden layer 1..${L - 1}`);
+    fail(where, 'keepProb', o.keepProb, `a list of ${L - 1} value${L === 2 ? '' : 's'} in (0, 1], one per hidden layer 1..${L - 1}`);
   }
   if (L === 1 && keep.some((p) => p !== 1)) fail(where, 'keepProb', o.keepProb, '1: dropout acts on hidden layers and this network has none', '1');
   keep.forEach((p, i) => number(where, typeof o.keepProb === 'number' ? 'keepProb' : `keepProb[${i}]`, p, (x) => x > 0 && x <= 1, 'a number in (0, 1]', '(0, 1]'));

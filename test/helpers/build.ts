@@ -6,6 +6,8 @@ export default function setup(): void {
   // DEEPNET_SKIP_BUILD=1 reuses the dist/ that is there (a quicker edit-test loop on library code).
   if (process.env.DEEPNET_SKIP_BUILD === '1') return;
   const root = fileURLToPath(new URL('../../', import.meta.url));
+  // The wasm kernels are compiled from source (src/backend/wasm/kernels.as) before TypeScript.
+  execFileSync(process.execPath, ['src/backend/wasm/build.mjs'], { cwd: root, stdio: 'inherit' });
   execFileSync(process.execPath, [fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'], {
     cwd: root,
     stdio: 'inherit',

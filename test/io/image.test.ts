@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode as encodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { pythonWith } from '../helpers/python.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../src/errors.js';
 import { decodeImage, inputSide, loadImageColumn, resizeBicubic, type RgbImage } from '../../src/io/image.js';
@@ -84,9 +85,10 @@ describe('images', () => {
 });
 
 // Pillow is the notebook's resizer: where a Python with Pillow is at hand (DEEPNET_PIL_PYTHON, else
-// python3), the resize must match it byte for byte.
-const python = process.env.DEEPNET_PIL_PYTHON ?? 'python3';
-const hasPil = spawnSync(python, ['-c', 'import PIL'], { encoding: 'utf8' }).status === 0;
+// python3, else Debian's), the resize must match it byte for byte.
+const pillowPython = pythonWith(['PIL'], process.env.DEEPNET_PIL_PYTHON);
+const python = pillowPython ?? 'python3';
+const hasPil = pillowPython !== undefined;
 
 describe.skipIf(!hasPil)("Pillow's Image.resize", () => {
   for (const [w, h, seed] of [[97, 73, 4], [300, 200, 5], [20, 31, 6], [64, 64, 7]] as const) {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
+import { pythonWith } from '../helpers/python.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeOnnx, exportOnnx } from '../../src/io/onnx.js';
 import { Matrix } from '../../src/matrix.js';
@@ -72,8 +73,9 @@ describe('ONNX export', () => {
 });
 
 // The Python that has the onnx package (e.g. Debian's python3-onnx): DEEPNET_ONNX_PYTHON, else python3.
-const python = process.env.DEEPNET_ONNX_PYTHON ?? 'python3';
-const hasOnnx = spawnSync(python, ['-c', 'import onnx'], { encoding: 'utf8' }).status === 0;
+const onnxPython = pythonWith(['onnx'], process.env.DEEPNET_ONNX_PYTHON);
+const python = onnxPython ?? 'python3';
+const hasOnnx = onnxPython !== undefined;
 
 describe.skipIf(!hasOnnx)("the onnx package's checker", () => {
   it('accepts the exported file', () => {

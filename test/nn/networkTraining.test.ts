@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Matrix } from '../../src/matrix.js';
 import { Network } from '../../src/nn/network.js';
 import { trainLoop } from '../../src/nn/trainLoop.js';
 import { earlyStopping } from '../../src/nn/callbacks.js';
@@ -67,5 +68,24 @@ describe('lLayerModel with the second course\'s options', () => {
     expect(result.allCosts).toHaveLength(100);
     result.allCosts.forEach((c, e) => expect(Math.abs(c - curve.costs[e]) / curve.costs[e]).toBeLessThan(1e-9));
     expect(result.costs).toEqual([result.allCosts[0]]);
+  });
+});
+
+describe('a softmax classifier with the training options', () => {
+  it('Adam, mini-batches, dropout, L2 and a validation split: the cost falls and the validation accuracy is reported', () => {
+    // Three classes: the sign pattern of (x0, x1) read off X, one-hot Y (3, m).
+    const Xs = X();
+    const m = Xs.cols;
+    const labels = Array.from({ length: m }, (_, j) => (Xs.get(0, j) > 0.5 ? 0 : Xs.get(1, j) > 0 ? 1 : 2));
+    const Yh = Matrix.zeros(3, m);
+    labels.forEach((c, j) => Yh.set(c, j, 1));
+    const net = new Network({ layerDims: [5, 8, 3], output: 'softmax', cost: 'ce' });
+    const costs = net.fit(Xs, Yh, { optimizer: 'adam', learningRate: 0.01, batchSize: 32, epochs: 150, keepProb: 0.9, lambd: 0.01, validationSplit: 0.2 });
+    expect(costs[149]).toBeLessThan(costs[0]! / 2);
+    const acc = net.history!.valAccuracy!;
+    expect(acc).toHaveLength(150);
+    expect(acc[149]).toBeGreaterThan(0.8);
+    // valAccuracy compares class indices with the one-hot labels' rows.
+    expect(acc[149]).toBe(net.evaluate(Xs.sliceColumns(120, m), Yh.sliceColumns(120, m)));
   });
 });

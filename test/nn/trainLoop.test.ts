@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { Matrix } from '../../src/matrix.js';
 import { type Callback, earlyStopping, type EpochLogs } from '../../src/nn/callbacks.js';
+import { computeCost } from '../../src/nn/costs.js';
+import { accuracy, lModelForward, predict } from '../../src/nn/model.js';
 import { cloneParameters } from '../../src/nn/parameters.js';
 import { gradientDescent } from '../../src/nn/train.js';
 import { trainLoop, trainLoopAsync } from '../../src/nn/trainLoop.js';
@@ -109,6 +111,22 @@ describe('callbacks', () => {
     expect(history.stoppedEarly).toBe(true);
   });
 
+  it('stopTraining() from onBatchEnd ends mid-epoch; from onEpochBegin, before the epoch', () => {
+    const mid = trainLoop(X(), Y(), initialParameters(), {
+      epochs: 5,
+      batchSize: 64,
+      callbacks: [{ onBatchEnd: (b, logs, ctx) => void (b === 1 && ctx.stopTraining()) }],
+    });
+    expect(mid.epoch).toEqual([0]);
+    expect(Number.isFinite(mid.loss[0])).toBe(true);
+    const before = trainLoop(X(), Y(), initialParameters(), {
+      epochs: 5,
+      callbacks: [{ onEpochBegin: (e, _logs, ctx) => void (e === 2 && ctx.stopTraining()) }],
+    });
+    expect(before.epoch).toEqual([0, 1]);
+    expect(before.stoppedEarly).toBe(true);
+  });
+
   it('async callbacks are awaited by trainLoopAsync, and refused by the synchronous loop', async () => {
     const order: string[] = [];
     const slow = {
@@ -133,6 +151,20 @@ describe('callbacks', () => {
     // Training used 120 samples: the same as training on the first 120 columns alone.
     const alone = trainLoop(X().sliceColumns(0, 120), Y().sliceColumns(0, 120), initialParameters(), { epochs: 30, learningRate: 0.3 });
     expect(history.loss).toEqual(alone.loss);
+  });
+});
+
+describe('validationData', () => {
+  it('reports the cost and accuracy of the given set after each epoch\'s updates', () => {
+    const parameters = initialParameters();
+    const Xv = X().sliceColumns(0, 30);
+    const Yv = Y().sliceColumns(0, 30);
+    const history = trainLoop(X(), Y(), parameters, { epochs: 5, learningRate: 0.3, validationData: [Xv, Yv] });
+    const [AL] = lModelForward(Xv, parameters);
+    expect(history.valLoss![4]).toBe(computeCost(AL, Yv));
+    expect(history.valAccuracy![4]).toBe(accuracy(predict(Xv, parameters), Yv));
+    expect(() => trainLoop(X(), Y(), initialParameters(), { epochs: 1, validationData: [Xv, Yv], validationSplit: 0.1 })).toThrow(/validationSplit or validationData, not both/);
+    expect(() => trainLoop(X(), Y(), initialParameters(), { epochs: 1, validationData: [Xv.T, Yv] })).toThrow(/fit validationData: X \(30, 5\) must have n\[0\] = 5 rows/);
   });
 });
 

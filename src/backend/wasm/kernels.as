@@ -1,5 +1,6 @@
 // deepnet's wasm kernels, AssemblyScript (compiled by build.mjs; named .as so tsc leaves it alone).
-// Every pointer is a byte address in the shared memory; JS owns allocation, the kernels never allocate.
+// Every pointer is a byte address in the memory (shared, or plain where SharedArrayBuffer is missing);
+// JS owns allocation, the kernels never allocate.
 // Each function exists for f32 and f64 (suffix 32/64) through one generic body.
 //
 // gemm is GotoBLAS-shaped: op(A) packed once into 5-row panels, op(B) packed per (k-block, column
@@ -19,6 +20,18 @@ function packA<T>(transA: i32, M: i32, K: i32, a: usize, lda: i32, ap: usize): v
   const mt = (M + MR - 1) / MR;
   for (let it = 0; it < mt; it++) {
     const panel = ap + <usize>it * <usize>K * <usize>MR * s;
+    if (transA) {
+      // op(A)[i0 + r][k] = A[k][i0 + r]: five neighbours of row k, copied k by k.
+      const rows = min(MR, M - it * MR);
+      let src = a + <usize>(it * MR) * s;
+      let dst = panel;
+      for (let k = 0; k < K; k++) {
+        for (let r = 0; r < MR; r++) store<T>(dst + <usize>r * s, r < rows ? load<T>(src + <usize>r * s) : <T>0);
+        src += <usize>lda * s;
+        dst += <usize>MR * s;
+      }
+      continue;
+    }
     for (let r = 0; r < MR; r++) {
       const i = it * MR + r;
       let dst = panel + <usize>r * s;
@@ -29,12 +42,11 @@ function packA<T>(transA: i32, M: i32, K: i32, a: usize, lda: i32, ap: usize): v
         }
         continue;
       }
-      // op(A)[i][k] is A[i][k] (stride 1 in k) or A[k][i] (stride lda in k).
-      let src = transA ? a + <usize>i * s : a + <usize>i * <usize>lda * s;
-      const step = transA ? <usize>lda * s : s;
+      // op(A)[i][k] = A[i][k]: row i, copied along k.
+      let src = a + <usize>i * <usize>lda * s;
       for (let k = 0; k < K; k++) {
         store<T>(dst, load<T>(src));
-        src += step;
+        src += s;
         dst += <usize>MR * s;
       }
     }
@@ -205,6 +217,12 @@ function writeTile<T>(pt: usize, c: usize, ldc: i32, i0: i32, j0: i32, rows: i32
 // @ts-ignore: decorator
 @inline
 function writeRow<T>(src: usize, dst: usize, alpha: f64, beta: f64): void {
+  if (alpha == 1 && beta == 0) {
+    // 1 * v rounds to v: a plain copy gives the same bits.
+    v128.store(dst, v128.load(src));
+    v128.store(dst, v128.load(src, 16), 16);
+    return;
+  }
   const av = f64x2.splat(alpha);
   const bv = f64x2.splat(beta);
   if (sizeof<T>() == 8) {
@@ -254,7 +272,8 @@ function gemmCols<T>(
       const j = j0 + jt * NR;
       for (let it = 0; it < mt; it++) {
         const pa = ap + (<usize>it * <usize>K + <usize>kb) * <usize>MR * s;
-        const pt = tiles + (<usize>it * <usize>ntj + <usize>jt) * tileBytes;
+        // With one k-block a tile is written out at once, so one scratch tile (hot in L1) serves all.
+        const pt = K <= KC ? tiles : tiles + (<usize>it * <usize>ntj + <usize>jt) * tileBytes;
         microKernel<T>(kc, pa, pb, pt, kb == 0);
         if (last) writeTile<T>(pt, c, ldc, it * MR, j, min(MR, M - it * MR), min(NR, j1 - j), alpha, beta);
       }

@@ -1,0 +1,53 @@
+import { defaultTest, loadData } from '../cli/data.js';
+import { fitOutputToLabels } from '../cli/presets.js';
+import type { ChoiceFlags } from '../cli/presets.js';
+import { type TrialSpec, tuneData } from '../cli/tune.js';
+import type { TrainJob } from './payload.js';
+import type { TrialSets } from './trial.js';
+
+// A job's data, prepared as the local command prepares them: a trial as `tune` does (its
+// validation rule, one-hot labels for softmax), a train run as `train` does (the output chosen
+// from the class count unless typed). Loaded sets are kept for the next job on the same data.
+
+export interface PreparedJob {
+  sets: TrialSets;
+  /** The job's trial with what the data decided (a train run's output, cost and classes). */
+  trial: TrialSpec;
+}
+
+const CACHE_SIZE = 4;
+const cache = new Map<string, Promise<PreparedJob>>();
+
+async function load(job: TrainJob): Promise<PreparedJob> {
+  const dataFlags = { xKey: job.xKey ?? undefined, yKey: job.yKey ?? undefined, label: job.label ?? undefined, dtype: job.dtype };
+  if (job.kind === 'trial') {
+    const flags = { ...dataFlags, data: job.data, validation: job.validation ?? undefined, output: job.trial.output, cost: job.trial.cost };
+    // The tune that submitted the trial already chose output and cost: they count as given.
+    const { train, validation } = await tuneData(flags, () => true);
+    return { sets: { X: train.X, Y: train.Y, Xv: validation.X, Yv: validation.Y }, trial: job.trial };
+  }
+  const train = await loadData(job.data, 'train', dataFlags);
+  const testSpec = job.validation ?? defaultTest(job.data);
+  const test = testSpec ? await loadData(testSpec, 'test', dataFlags) : undefined;
+  const flags = { ...job.trial, lr: job.trial.learningRate } as unknown as ChoiceFlags;
+  fitOutputToLabels(flags, (flag) => (job.given as string[]).includes(flag), train, test);
+  return {
+    sets: { X: train.X, Y: train.Y, Xv: test?.X ?? null, Yv: test?.Y ?? null },
+    trial: { ...job.trial, output: flags.output, cost: flags.cost, classes: train.classes ?? null },
+  };
+}
+
+export function prepareJob(job: TrainJob): Promise<PreparedJob> {
+  const { trial, returnModel: _r, modelPath: _m, ...data } = job;
+  // Output and cost decide the labels' layout (one-hot for softmax); the rest of the trial does not.
+  const key = JSON.stringify({ ...data, output: trial.output, cost: trial.cost });
+  let entry = cache.get(key);
+  if (!entry) {
+    entry = load(job);
+    // A failed load is not kept: the file may be there next time.
+    entry.catch(() => cache.delete(key));
+    cache.set(key, entry);
+    if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  }
+  return entry.then((p) => ({ sets: p.sets, trial: { ...trial, output: p.trial.output, cost: p.trial.cost, classes: p.trial.classes } }));
+}

@@ -1,0 +1,28 @@
+import { parentPort } from 'node:worker_threads';
+import type { TrainJob } from './payload.js';
+import { prepareJob } from './sets.js';
+import { runTrial } from './trial.js';
+
+// A queue worker's training thread: training is synchronous, so it runs here while the worker's
+// main thread keeps the job's lock renewed and talks to Redis.
+
+/** How often the cost is reported while training (ms). */
+const PROGRESS_EVERY_MS = 250;
+
+parentPort!.on('message', async ({ id, job }: { id: number; job: TrainJob }) => {
+  try {
+    const { sets, trial } = await prepareJob(job);
+    let last = 0;
+    const outcome = runTrial(trial, sets, job.backend, (iteration, cost) => {
+      const now = performance.now();
+      if (now - last >= PROGRESS_EVERY_MS) {
+        last = now;
+        parentPort!.postMessage({ id, progress: { iteration, iterations: trial.iterations, cost } });
+      }
+    });
+    parentPort!.postMessage({ id, outcome }, outcome.bytes ? [outcome.bytes.buffer as ArrayBuffer] : []);
+  } catch (e) {
+    // Data that cannot be loaded (a missing file, a bad reference) fail the job, not the thread.
+    parentPort!.postMessage({ id, error: (e as Error).message });
+  }
+});

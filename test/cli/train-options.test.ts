@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { deepnet } from '../helpers/cli.js';
+
+interface Result {
+  costs: [number, number][];
+  trainAccuracy: number;
+}
+
+function train(args: string[]): Result {
+  const r = deepnet(['train', '--data', 'builtin:planar', '--layers', '4', '--backend', 'reference', '--json', ...args]);
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as Result;
+}
+
+describe('train: the training-option flags', () => {
+  it('--optimizer adam --batch-size 64 --epochs trains by mini-batches, one cost per epoch', () => {
+    const r = train(['--optimizer', 'adam', '--batch-size', '64', '--epochs', '30', '--lr', '0.01', '--print-every', '10']);
+    expect(r.costs.map(([i]) => i)).toEqual([0, 10, 20, 29]);
+    expect(r.costs[3]![1]).toBeLessThan(r.costs[0]![1]);
+    const gd = train(['--epochs', '30', '--lr', '0.01', '--print-every', '10']);
+    expect(gd.costs[3]![1]).not.toBe(r.costs[3]![1]);
+  });
+
+  it('--lambd and --keep-prob change the costs (the L2 term is in the cost)', () => {
+    const plain = train(['--iterations', '3', '--lr', '0.5', '--print-every', '1']);
+    const l2 = train(['--iterations', '3', '--lr', '0.5', '--print-every', '1', '--lambd', '0.7']);
+    const dropout = train(['--iterations', '3', '--lr', '0.5', '--print-every', '1', '--keep-prob', '0.5']);
+    expect(l2.costs[0]![1]).toBeGreaterThan(plain.costs[0]![1]);
+    expect(dropout.costs[0]![1]).not.toBe(plain.costs[0]![1]);
+  });
+
+  it('a malformed value is bad usage (exit 2) naming the flag', () => {
+    const r = deepnet(['train', '--data', 'builtin:planar', '--beta1', '1']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--beta1.*expected a number in \[0, 1\), got "1"/);
+    const k = deepnet(['train', '--data', 'builtin:planar', '--keep-prob', '0']);
+    expect(k.status).toBe(2);
+    expect(k.stderr).toMatch(/--keep-prob.*keep_prob in \(0, 1\]/);
+  });
+
+  it('a batch larger than m is a ConfigError (exit 1) naming the option, value and range', () => {
+    const r = deepnet(['train', '--data', 'builtin:planar', '--layers', '4', '--batch-size', '5000', '--epochs', '1']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/batchSize must be an integer from 1 to the number of training samples m = 400, got 5000 \(valid range: \[1, 400\]\)/);
+    const k = deepnet(['train', '--data', 'builtin:planar', '--layers', '4', '--keep-prob', '0.8,0.6', '--epochs', '1']);
+    expect(k.status).toBe(1);
+    expect(k.stderr).toMatch(/keepProb must be a list of 1 value in \(0, 1\], one per hidden layer 1..1, got \[0.8,0.6\]/);
+  });
+});
