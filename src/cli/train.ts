@@ -40,6 +40,7 @@ interface TrainFlags extends TrainingFlags {
   init: InitName;
   dtype: DType;
   backend: string;
+  threads?: number;
   printEvery: number;
   plot?: string;
   plotBoundary?: string;
@@ -48,6 +49,7 @@ interface TrainFlags extends TrainingFlags {
   json?: boolean;
   queue?: string | boolean;
   detach?: boolean;
+  workerOut?: string;
 }
 
 /** The result object of `train --json` (DESIGN.md's contract). */
@@ -80,7 +82,8 @@ export function trainCommand(program: Command): void {
     .option('--seed <s>', "numpy seed of the initialisation", nonNegativeInt, 1)
     .option('--init <name>', `initialisation: ${INITS.join('|')}`, choice(INITS), 'xavier')
     .option('--dtype <dtype>', 'float64|float32', choice(['float64', 'float32'] as const), 'float64')
-    .option('--backend <name>', 'kernels: auto|reference (auto picks the fastest available)', 'auto')
+    .option('--backend <name>', 'kernels: auto|reference|wasm (auto picks the fastest: wasm)', 'auto')
+    .option('--threads <n>', 'threads of the wasm kernels (default: one per core); results do not depend on it', positiveInt)
     .option('--print-every <n>', 'print the cost every n iterations', positiveInt, 100)
     .option('--plot <file.svg|file.png>', 'draw the cost curve to an SVG or PNG file')
     .option('--plot-boundary <file.svg|file.png>', 'for 2-feature data: draw the decision boundary over the training points')
@@ -88,7 +91,8 @@ export function trainCommand(program: Command): void {
     .option('--resume <file.safetensors>', 'go on training a saved model (its layers, activations, cost and dtype replace those flags)')
     .option('--json', 'print one JSON object with the results on stdout')
     .addOption(optionalQueueOption('train as a job on this Redis queue, by a `deepnet worker`, and wait for it'))
-    .option('--detach', 'with --queue: print the job id and return (see `deepnet jobs`)');
+    .option('--detach', 'with --queue: print the job id and return (see `deepnet jobs`)')
+    .option('--worker-out <file.safetensors>', "with --queue: the worker saves the model there, on its machine (e.g. a shared folder), instead of sending it back");
   addTrainingFlags(command)
     .addHelpText(
       'after',
@@ -106,6 +110,7 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   if (flags.epochs !== undefined) flags.iterations = flags.epochs;
   const queueUrl = queueUrlFrom(flags.queue);
   if (flags.detach && queueUrl === undefined) throw new ConfigError('--detach needs --queue');
+  if (flags.workerOut && queueUrl === undefined) throw new ConfigError('--worker-out needs --queue');
   if (queueUrl !== undefined) return trainOnQueue(flags, typed, queueUrl);
   if (flags.plot) checkChartPath(flags.plot, '--plot');
   if (flags.plotBoundary) checkChartPath(flags.plotBoundary, '--plot-boundary');
@@ -143,6 +148,7 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
     seed: flags.seed,
     dtype: flags.dtype,
     backend: flags.backend,
+    threads: flags.threads,
   });
   if (!resumed) net.classes = trainSet.classes ?? null;
   if (normalization) net.normalization = normalization;
@@ -234,5 +240,6 @@ async function trainOnQueue(flags: TrainFlags, typed: Given, url: string): Promi
     given: (['output', 'cost'] as const).filter((f) => typed(f)),
     printEvery: flags.printEvery,
     out: flags.out,
+    workerOut: flags.workerOut,
   });
 }

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { resolveBackend } from '../backend/select.js';
 import { runTrial } from '../jobs/trial.js';
 import { Matrix } from '../matrix.js';
 import type { SharedMatrix, TrialSpec } from './tune.js';
@@ -14,6 +15,8 @@ function wrap(s: SharedMatrix): Matrix {
 }
 
 const sets = { X: wrap(data.X), Y: wrap(data.Y), Xv: wrap(data.Xv), Yv: wrap(data.Yv) };
+// --parallel already runs one trial per core: each trial's kernels stay on its own thread.
+resolveBackend(data.backend).setThreads?.(1);
 
 parentPort!.on('message', (trial: TrialSpec) => {
   const { result, bytes } = runTrial(trial, sets, data.backend);

@@ -104,7 +104,7 @@ export function tuneCommand(program: Command): void {
     .option('--parallel <p>', 'trials trained at the same time, each in a worker thread', positiveInt, Math.max(1, Math.min(4, availableParallelism())))
     .option('--seed <s>', 'numpy seed of the initialisations (and of the random search)', nonNegativeInt, 1)
     .option('--dtype <dtype>', 'float64|float32', choice(['float64', 'float32'] as const), 'float64')
-    .option('--backend <name>', 'kernels: auto|reference', 'auto')
+    .option('--backend <name>', 'kernels: auto|reference|wasm (each trial computes on one thread)', 'auto')
     .option('--results <file.json>', 'where to write the ranked table as JSON', 'tune-results.json')
     .option('--out <file.safetensors>', 'save the best model')
     .option('--json', 'print the ranked results as one JSON object on stdout')

@@ -1,3 +1,4 @@
+import { applyNormalization } from '../data/normalize.js';
 import { ModelFileError } from '../errors.js';
 import { type DType, Matrix } from '../matrix.js';
 import { ACTIVATIONS, type ActivationName, OUTPUT_ACTIVATIONS } from '../nn/activations.js';
@@ -169,13 +170,5 @@ export function checkConfig(raw: unknown, source: string): ModelConfig {
 
 /** Applies a model's input normalisation to X (n_x, m): a new matrix, X itself when there is none. */
 export function normalizeInput(X: Matrix, normalization: Normalization | null | undefined): Matrix {
-  if (!normalization) return X;
-  const out = X.clone();
-  const { rows, cols } = X;
-  for (let i = 0; i < rows; i++) {
-    const mu = normalization.mean[i]!;
-    const sd = normalization.std[i]!;
-    for (let j = 0; j < cols; j++) out.data[i * cols + j] = (X.data[i * cols + j]! - mu) / sd;
-  }
-  return out;
+  return normalization ? applyNormalization(X, normalization) : X;
 }

@@ -15,12 +15,15 @@ export interface Progress {
 export class Interrupted extends Error {}
 
 export class TrainerPool {
+  /** @param kernelThreads threads each job's kernels may use (the fast backend's own pool). */
+  constructor(private readonly kernelThreads: number) {}
+
   private idle: Worker[] = [];
   private busy = new Set<Worker>();
   private next = 0;
 
   run(job: TrainJob, onProgress: (p: Progress) => void, signal?: AbortSignal): Promise<TrialOutcome> {
-    const thread = this.idle.pop() ?? new Worker(new URL('./trainer-thread.js', import.meta.url));
+    const thread = this.idle.pop() ?? new Worker(new URL('./trainer-thread.js', import.meta.url), { workerData: { kernelThreads: this.kernelThreads } });
     this.busy.add(thread);
     const id = this.next++;
     return new Promise<TrialOutcome>((resolve, reject) => {

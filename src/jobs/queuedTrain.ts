@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { terminalChart } from '../cli/chart.js';
 import type { TrainResult } from '../cli/train.js';
 import type { TrialSpec } from '../cli/tune.js';
@@ -27,6 +28,8 @@ export interface QueuedTrainOptions {
   given: ('output' | 'cost')[];
   printEvery: number;
   out?: string;
+  /** The model file's path on the worker's machine (made absolute here). */
+  workerOut?: string;
 }
 
 /** The costs a local train reports: every printEvery-th iteration and the last. */
@@ -52,9 +55,10 @@ export async function queuedTrain(o: QueuedTrainOptions): Promise<void> {
     backend: o.backend,
     trial: { ...o.trial, trial: 0, classes: null },
     given: o.given,
-    // A detached job keeps its model in Redis for `deepnet jobs result ID --out FILE`.
-    returnModel: o.detach || o.out !== undefined,
-    modelPath: null,
+    // A detached job keeps its model in Redis for `deepnet jobs result ID --out FILE`, unless the
+    // worker saves it where the user said.
+    returnModel: o.out !== undefined || (o.detach && o.workerOut === undefined),
+    modelPath: o.workerOut === undefined ? null : resolve(o.workerOut),
   };
   let result: JobResult | undefined;
   let failure: string | undefined;
@@ -77,7 +81,7 @@ export async function queuedTrain(o: QueuedTrainOptions): Promise<void> {
   if (r.error) throw new TrainingError(`job ${id}: ${r.error}`);
   if (o.out && result.model) writeFileAtomic(o.out, Buffer.from(result.model, 'base64'));
   const costs = reportedCosts(result.costs, o.printEvery);
-  const report: TrainResult & { job: string } = {
+  const report: TrainResult & { job: string; workerModel?: string } = {
     layerDims: r.layerDims,
     costs,
     trainAccuracy: r.trainAccuracy!,
@@ -85,6 +89,7 @@ export async function queuedTrain(o: QueuedTrainOptions): Promise<void> {
     seconds: r.seconds,
     model: o.out ?? null,
     job: id,
+    ...(result.modelPath ? { workerModel: result.modelPath } : {}),
   };
   if (o.json) return out(JSON.stringify(report));
   out(`deepnet: trained [${r.layerDims.join(', ')}] on ${payload.data} as job ${id} (worker ${result.worker}), ${r.iterations} iterations, lr ${r.learningRate}, ${o.dtype}`);
@@ -94,4 +99,5 @@ export async function queuedTrain(o: QueuedTrainOptions): Promise<void> {
   out(`Time: ${r.seconds.toFixed(2)} s on the worker (${((r.seconds * 1000) / Math.max(1, r.iterations)).toFixed(2)} ms per iteration)`);
   for (const line of terminalChart(result.costs.map((J, i) => [i, J] as [number, number]))) out(line);
   if (o.out) out(`Model: ${o.out}`);
+  if (result.modelPath) out(`Model (on the worker's machine): ${result.modelPath}`);
 }

@@ -1,3 +1,4 @@
+import type { Queue } from 'bullmq';
 import { SingleBar } from 'cli-progress';
 import type { TrialResult, TrialSpec } from '../cli/tune.js';
 import { absoluteReference } from './dataRef.js';
@@ -59,6 +60,16 @@ export async function runQueuedTrials(
   let running = 0;
   let failed = 0;
   let best: number | null = null;
+  // Ctrl-C: the trials not started yet leave the queue (no worker trains them for nobody);
+  // those running finish on their workers.
+  const onInterrupt = () => {
+    bar?.stop();
+    void removeWaiting(queue, jobs.map((j) => j.id)).then((n) => {
+      log(`tune: interrupted; ${n} waiting trial(s) removed from the queue`);
+      process.exit(130);
+    });
+  };
+  process.once('SIGINT', onInterrupt);
   try {
     await submit(queue, jobs);
     log(`tune: ${jobs.length} trials submitted to ${o.queue.safe} as ${search}-0..${jobs.length - 1}`);
@@ -95,9 +106,22 @@ export async function runQueuedTrials(
       },
     );
   } finally {
+    process.off('SIGINT', onInterrupt);
     bar?.stop();
     await close();
   }
   results.sort((a, b) => a.trial - b.trial);
   return { results, models };
+}
+
+/** Removes the jobs among `ids` that no worker has taken yet; returns how many. */
+async function removeWaiting(queue: Queue, ids: string[]): Promise<number> {
+  let removed = 0;
+  for (const id of ids) {
+    const state = await queue.getJobState(id);
+    if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized') continue;
+    // A worker may take it meanwhile: then it is locked and stays.
+    removed += await queue.remove(id);
+  }
+  return removed;
 }

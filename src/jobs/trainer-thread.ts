@@ -1,4 +1,5 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { resolveBackend } from '../backend/select.js';
 import type { TrainJob } from './payload.js';
 import { prepareJob } from './sets.js';
 import { runTrial } from './trial.js';
@@ -9,8 +10,12 @@ import { runTrial } from './trial.js';
 /** How often the cost is reported while training (ms). */
 const PROGRESS_EVERY_MS = 250;
 
+/** Kernel threads per job: the worker's cores shared by its concurrent jobs (results do not depend on it). */
+const { kernelThreads } = workerData as { kernelThreads: number };
+
 parentPort!.on('message', async ({ id, job }: { id: number; job: TrainJob }) => {
   try {
+    resolveBackend(job.backend).setThreads?.(kernelThreads);
     const { sets, trial } = await prepareJob(job);
     let last = 0;
     const outcome = runTrial(trial, sets, job.backend, (iteration, cost) => {

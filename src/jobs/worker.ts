@@ -1,5 +1,5 @@
 import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { writeFileAtomic } from '../io/atomic.js';
 import { cancelKey } from './cancel.js';
 import { connect, QUEUE_NAME } from './connection.js';
@@ -43,7 +43,8 @@ function describe(job: TrainJob): string {
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const { queue, log } = options;
   const connection = connect(queue, log);
-  const pool = new TrainerPool();
+  // One job alone uses every core through the kernels' threads; concurrent jobs share them.
+  const pool = new TrainerPool(Math.max(1, Math.floor(availableParallelism() / options.concurrency)));
   const running = new Map<string, AbortController>();
   let handingBack = false;
   const me = `${hostname()}:${process.pid}`;

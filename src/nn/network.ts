@@ -1,4 +1,5 @@
-import { withBackend } from '../backend/select.js';
+import type { Backend } from '../backend/backend.js';
+import { resolveBackend, withBackend } from '../backend/select.js';
 import { ConfigError, ModelFileError } from '../errors.js';
 // The model-file codec is pure (no fs): fromBytes/toBytes work in browsers too.
 import { decodeModel, encodeModel, type Normalization } from '../io/modelfile.js';
@@ -33,14 +34,16 @@ export interface NetworkConfig {
   /** numpy seed of the initialisation (default 1). */
   seed?: number;
   dtype?: DType;
-  /** Kernel backend: 'auto' (default), 'reference', or a registered fast one. */
+  /** Kernel backend: 'auto' (default: the fastest registered), 'reference', or 'wasm'. */
   backend?: string;
+  /** Threads of backends that split large products (wasm); 0, the default, lets the backend choose. Results do not depend on it. */
+  threads?: number;
 }
 
 /** Training options: the course's learningRate and iterations, and mini-batches, optimisers, L2, dropout, callbacks. */
 export type FitOptions = TrainingOptions;
 
-const CONFIG_KEYS = ['layerDims', 'hidden', 'output', 'activations', 'leakySlope', 'cost', 'init', 'seed', 'dtype', 'backend'];
+const CONFIG_KEYS = ['layerDims', 'hidden', 'output', 'activations', 'leakySlope', 'cost', 'init', 'seed', 'dtype', 'backend', 'threads'];
 
 function rejectUnknown(what: string, options: object, known: readonly string[]): void {
   for (const key of Object.keys(options)) {
@@ -80,6 +83,11 @@ export function resolveNetworkConfig(config: NetworkConfig): Required<Omit<Netwo
     throw new ConfigError(`cost 'ce' (categorical cross-entropy) needs a softmax output layer, got output ${activations[L - 1]}; for two classes use sigmoid with 'bce'`);
   }
   const seed = config.seed ?? 1;
+  const threads = config.threads ?? 0;
+  if (!Number.isInteger(threads) || threads < 0 || threads > 64) {
+    throw new ConfigError(`threads must be an integer from 1 to 64 (or 0: the backend's choice), got ${threads}`);
+  }
+  resolveBackend(config.backend ?? 'auto');
   return {
     layerDims: [...config.layerDims],
     hidden: config.hidden ?? 'relu',
@@ -91,6 +99,7 @@ export function resolveNetworkConfig(config: NetworkConfig): Required<Omit<Netwo
     seed,
     dtype,
     backend: config.backend ?? 'auto',
+    threads,
   };
 }
 
@@ -135,6 +144,13 @@ export class Network {
   /** What the last fit recorded per epoch: loss, learning rate, validation metrics. */
   history: History | null = null;
 
+  /** The backend this network computes with, set to its thread count. */
+  private kernels(): Backend {
+    const backend = resolveBackend(this.config.backend);
+    if (this.config.threads > 0) backend.setThreads?.(this.config.threads);
+    return backend;
+  }
+
   /**
    * Trains the parameters in place; returns the cost of every epoch (in full-batch training, every
    * iteration's cost before its update). The course's full-batch gradient descent runs the core's
@@ -145,11 +161,11 @@ export class Network {
     const o = resolveTrainingOptions(options, X.cols, this.L, 'fit');
     checkTrainingData(X, Y, this.config.layerDims, 'fit');
     if (!isPlainGradientDescent(o)) {
-      this.history = withBackend(this.config.backend, () => trainLoop(X, Y, this.parameters, options, this.modelOptions, 'fit'));
+      this.history = withBackend(this.kernels(), () => trainLoop(X, Y, this.parameters, options, this.modelOptions, 'fit'));
       return this.history.loss;
     }
     const { learningRate, epochs: iterations, printEvery, onIteration } = o;
-    const costs = withBackend(this.config.backend, () =>
+    const costs = withBackend(this.kernels(), () =>
       gradientDescent(X, Y, this.parameters, {
         ...this.modelOptions,
         learningRate,
@@ -173,18 +189,19 @@ export class Network {
   async fitAsync(X: Matrix, Y: Matrix, options: FitOptions = {}): Promise<number[]> {
     resolveTrainingOptions(options, X.cols, this.L, 'fitAsync');
     checkTrainingData(X, Y, this.config.layerDims, 'fitAsync');
-    this.history = await trainLoopAsync(X, Y, this.parameters, options, this.modelOptions, 'fitAsync', (fn) => withBackend(this.config.backend, fn));
+    const backend = this.kernels();
+    this.history = await trainLoopAsync(X, Y, this.parameters, options, this.modelOptions, 'fitAsync', (fn) => withBackend(backend, fn));
     return this.history.loss;
   }
 
   /** AL, the output layer's activations (probabilities for a sigmoid output). */
   forward(X: Matrix): Matrix {
-    return withBackend(this.config.backend, () => lModelForward(X, this.parameters, this.modelOptions)[0]);
+    return withBackend(this.kernels(), () => lModelForward(X, this.parameters, this.modelOptions)[0]);
   }
 
   /** The course's predict: 0/1 labels (AL > 0.5) for a sigmoid output, AL otherwise. */
   predict(X: Matrix): Matrix {
-    return withBackend(this.config.backend, () => predict(X, this.parameters, this.modelOptions));
+    return withBackend(this.kernels(), () => predict(X, this.parameters, this.modelOptions));
   }
 
   /** The cost on (X, Y). */

@@ -1,10 +1,10 @@
-import { getBackend } from '../backend/select.js';
 import { ConfigError, ShapeError, TrainingError } from '../errors.js';
 import { assertSameDType, formatShape, type Matrix } from '../matrix.js';
 import { type CostName, costFunction } from './costs.js';
 import { initializeParameters, initializeParametersDeep, type InitName } from './init.js';
 import { lModelBackward, lModelForward, type ModelOptions, updateParameters } from './model.js';
 import { layerDimsOf, type Parameters } from './parameters.js';
+import { withResidentData } from './resident.js';
 import { trainLoop } from './trainLoop.js';
 import type { TrainingOptions } from './trainingOptions.js';
 
@@ -61,52 +61,22 @@ export function gradientDescent(X: Matrix, Y: Matrix, parameters: Parameters, op
   checkTrainingData(X, Y, layerDimsOf(parameters));
   const cost = costFunction(options.cost ?? 'bce');
   const costs: number[] = [];
-  // --- issue 8 (backend memory): a backend with its own memory (wasm) holds X, Y and the
-  // parameters for the whole run, so its kernels read them in place instead of copying X (20 MB)
-  // on every product. During the run `parameters` holds those matrices (live for callbacks); at the
-  // end it gets its own matrices back, holding the trained values.
-  const backend = getBackend();
-  const own = backend.allocate && backend.release ? backend : undefined;
-  const originals: Parameters = { ...parameters };
-  const resident = (M: Matrix): Matrix => {
-    const R = own!.allocate!(M.rows, M.cols, M.dtype);
-    R.data.set(M.data);
-    return R;
-  };
-  if (own) {
-    X = resident(X);
-    Y = resident(Y);
-    for (const k of Object.keys(parameters)) parameters[k] = resident(parameters[k]!);
-  }
-  try {
-  // --- end issue 8
-  for (let i = 0; i < iterations; i++) {
-    const [AL, caches] = lModelForward(X, parameters, options);
-    const J = cost.cost(AL, Y);
-    if (!Number.isFinite(J)) {
-      const last = costs.length ? `the last finite cost was ${costs[costs.length - 1]} at iteration ${costs.length - 1}` : 'no finite cost came before it';
-      throw new TrainingError(
-        `training diverged: the cost is ${J} at iteration ${i}; ${last}. Try a smaller learning rate (it is ${learningRate}).`,
-      );
-    }
-    costs.push(J);
-    if (onIteration?.(i, J) === false) break;
-    const grads = lModelBackward(AL, Y, caches, { ...options, computeDA0: false });
-    updateParameters(parameters, grads, learningRate, { inPlace: true });
-  }
-  // --- issue 8 (backend memory): the trained values go back into the caller's matrices.
-  } finally {
-    if (own) {
-      for (const [k, P] of Object.entries(originals)) {
-        P.data.set(parameters[k]!.data);
-        own.release!(parameters[k]!);
-        parameters[k] = P;
+  withResidentData(X, Y, parameters, (X, Y) => {
+    for (let i = 0; i < iterations; i++) {
+      const [AL, caches] = lModelForward(X, parameters, options);
+      const J = cost.cost(AL, Y);
+      if (!Number.isFinite(J)) {
+        const last = costs.length ? `the last finite cost was ${costs[costs.length - 1]} at iteration ${costs.length - 1}` : 'no finite cost came before it';
+        throw new TrainingError(
+          `training diverged: the cost is ${J} at iteration ${i}; ${last}. Try a smaller learning rate (it is ${learningRate}).`,
+        );
       }
-      own.release!(X);
-      own.release!(Y);
+      costs.push(J);
+      if (onIteration?.(i, J) === false) break;
+      const grads = lModelBackward(AL, Y, caches, { ...options, computeDA0: false });
+      updateParameters(parameters, grads, learningRate, { inPlace: true });
     }
-  }
-  // --- end issue 8
+  });
   return costs;
 }
 

@@ -9,6 +9,7 @@ import { argmaxColumns } from './softmax.js';
 import { createOptimizer } from './optimizers.js';
 import { layerDimsOf, numLayers, type Parameters } from './parameters.js';
 import { addL2Gradients, computeCostWithRegularization, dropoutBackward, keepProbPerLayer, lModelForwardWithDropout } from './regularization.js';
+import { withResidentData } from './resident.js';
 import { checkTrainingData } from './train.js';
 import { resolveTrainingOptions, type TrainingOptions } from './trainingOptions.js';
 
@@ -154,15 +155,17 @@ function invoke(call: HookCall): unknown {
  * error that says to use trainLoopAsync (Network.fitAsync).
  */
 export function trainLoop(X: Matrix, Y: Matrix, parameters: Parameters, options: TrainingOptions = {}, model: ModelOptions = {}, where = 'fit'): History {
-  const run = loop(X, Y, parameters, options, model, where);
-  for (let step = run.next(); ; step = run.next()) {
-    if (step.done) return step.value;
-    const out = invoke(step.value);
-    if (out instanceof Promise) {
-      out.catch(() => undefined);
-      throw new ConfigError(`${where}: callback ${step.value.hook} returned a promise; the synchronous ${where} cannot wait for it: use fitAsync (or trainLoopAsync)`);
+  return withResidentData(X, Y, parameters, (X, Y) => {
+    const run = loop(X, Y, parameters, options, model, where);
+    for (let step = run.next(); ; step = run.next()) {
+      if (step.done) return step.value;
+      const out = invoke(step.value);
+      if (out instanceof Promise) {
+        out.catch(() => undefined);
+        throw new ConfigError(`${where}: callback ${step.value.hook} returned a promise; the synchronous ${where} cannot wait for it: use fitAsync (or trainLoopAsync)`);
+      }
     }
-  }
+  });
 }
 
 /** trainLoop that awaits each callback (async callbacks: saving checkpoints, drawing, yielding to the UI). */

@@ -49,9 +49,9 @@ describe('tune --queue', () => {
   it('12 trials over 3 worker processes give the local table, bit for bit; a password URL is never printed', async () => {
     const password = 'Pa55-w0rd-never-shown';
     const redis = await startRedis({ password });
-    // One worker reads the URL from the environment, two from --queue.
+    // One worker reads the URL from the environment and trains two jobs at a time, two take --queue.
     const ws = [
-      ...(await workers(1, null, [], { DEEPNET_QUEUE: redis.url })),
+      ...(await workers(1, null, ['--concurrency', '2'], { DEEPNET_QUEUE: redis.url })),
       ...(await workers(2, redis.url)),
     ];
     expect(ws).toHaveLength(3);
@@ -93,7 +93,7 @@ describe('tune --queue', () => {
   it('a worker killed with -9 mid-trial: its job goes to another worker, every trial is in the table once', async () => {
     const redis = await startRedis();
     const [a, b] = await workers(2, redis.url, ['--stall-timeout', '1000']);
-    const tune = deepnet(['tune', '--data', 'builtin:moons', '--lr', '0.05,0.1', '--layers', '20,20:10', '--iterations', '1500', '--json', '--results', join(dir, 'kill.json'), '--queue', redis.url]);
+    const tune = deepnet(['tune', '--data', 'builtin:moons', '--lr', '0.05,0.1', '--layers', '20,20:10', '--iterations', '4000', '--json', '--results', join(dir, 'kill.json'), '--queue', redis.url]);
     await a!.waitFor(/: started/);
     const killed = startedJobs(a!)[0]!;
     a!.child.kill('SIGKILL');
@@ -103,13 +103,25 @@ describe('tune --queue', () => {
     // The stalled-job check of the live worker put the killed job back; the live worker ran it.
     expect(b!.output()).toContain(`job ${killed}: its worker stopped answering: back in the queue`);
     expect(startedJobs(b!)).toContain(killed);
-    expect(b!.output()).toMatch(new RegExp(`job ${killed}: done`));
+    await b!.waitFor(new RegExp(`job ${killed}: done`), 5000);
+  });
+
+  it('Ctrl-C on a queued tune removes its trials that have not started', async () => {
+    const redis = await startRedis();
+    const [w] = await workers(1, redis.url);
+    const tune = deepnet(['tune', '--data', 'builtin:moons', '--lr', '0.01,0.02,0.03', '--layers', '20,20:10', '--iterations', '100000', '--results', join(dir, 'int.json'), '--queue', redis.url]);
+    await w!.waitFor(/: started/);
+    tune.child.kill('SIGINT');
+    expect(await tune.exited).toBe(130);
+    expect(tune.stderr()).toContain('tune: interrupted; 5 waiting trial(s) removed from the queue');
+    const counts = JSON.parse(cli(['jobs', 'status', '--json', '--queue', redis.url]).stdout) as Record<string, number>;
+    expect(counts).toMatchObject({ waiting: 0, active: 1 });
   });
 
   it('Redis restarted mid-search: workers and tune reconnect and the search completes', async () => {
     const redis = await startRedis({ persistent: true });
     const ws = await workers(2, redis.url, ['--stall-timeout', '1000']);
-    const tune = deepnet(['tune', '--data', 'builtin:moons', '--lr', '0.05,0.1', '--layers', '20,20:10', '--iterations', '1000', '--json', '--results', join(dir, 'restart.json'), '--queue', redis.url]);
+    const tune = deepnet(['tune', '--data', 'builtin:moons', '--lr', '0.05,0.1', '--layers', '20,20:10', '--iterations', '3000', '--json', '--results', join(dir, 'restart.json'), '--queue', redis.url]);
     await Promise.race(ws.map((w) => w.waitFor(/: started/)));
     await redis.stop();
     await new Promise((r) => setTimeout(r, 300));
@@ -200,6 +212,13 @@ describe('train --queue and deepnet jobs', () => {
     expect(r.result.finalCost).toBe(r.costs[29]);
     expect(Network.fromBytes(readFileSync(join(dir, 'detached.safetensors'))).layerDims).toEqual([2, 3, 1]);
 
+    // --worker-out: the worker writes the model file itself; none travels through Redis.
+    const onWorker = deepnet(['train', '--data', 'builtin:xor', '--layers', '3', '--iterations', '30', '--json', '--queue', redis.url, '--worker-out', join(dir, 'on-worker.safetensors')]);
+    const ow = (await finished(onWorker)) as unknown as { workerModel: string; model: null; job: string };
+    expect(ow).toMatchObject({ workerModel: join(dir, 'on-worker.safetensors'), model: null });
+    expect(readFileSync(join(dir, 'on-worker.safetensors'))).toEqual(readFileSync(join(dir, 'detached.safetensors')));
+    expect(JSON.parse(jobs('result', ow.job).stdout)).toMatchObject({ modelPath: join(dir, 'on-worker.safetensors'), model: null });
+
     // A long run, cancelled while it trains: failed with the reason, its worker free again.
     const long = JSON.parse(cli(['train', '--data', 'builtin:moons', '--layers', '20,20', '--iterations', '1000000', '--detach', '--json', '--queue', redis.url]).stdout) as { job: string };
     await w!.waitFor(new RegExp(`job ${long.job}: .*started`));
@@ -214,7 +233,7 @@ describe('train --queue and deepnet jobs', () => {
     const gone = jobs('result', long.job);
     expect(gone.status).toBe(1);
     expect(gone.stderr).toContain('failed: cancelled by `deepnet jobs cancel`');
-    expect(jobs('status', '--json').stdout).toMatch(/"completed":2/);
+    expect(jobs('status', '--json').stdout).toMatch(/"completed":3/);
 
     const refused = cli(['train', '--queue', redis.url, '--optimizer', 'adam', '--normalize', 'standard']);
     expect(refused.status).toBe(1);
