@@ -8,9 +8,10 @@ import type { Parameters } from '../src/nn/parameters.js';
 import type { Runner } from './peers-js.js';
 import { repoFile } from './cat-data.js';
 
-// Interpreters to try, first to last; DEEPNET_BENCH_PYTHON=cmd adds one at the end (a distribution's
+// Interpreters to try, first to last (Debian's own python3 last: apt's python3-torch lands there);
+// DEEPNET_BENCH_PYTHON=cmd adds one at the end (a distribution's
 // torch often sits beside a python other than the first python3 on the PATH).
-const PYTHONS = ['python3', 'python3.13', 'python3.12', 'python3.11', 'python3.10', process.env.DEEPNET_BENCH_PYTHON].filter(
+const PYTHONS = ['python3', 'python3.13', 'python3.12', 'python3.11', 'python3.10', '/usr/bin/python3', process.env.DEEPNET_BENCH_PYTHON].filter(
   (p): p is string => !!p,
 );
 
