@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { planarDataset } from '../../src/data/planar.js';
 import { Network } from '../../src/nn/network.js';
 import { CHROMIUM, launchChromium, servePlayground } from '../helpers/browser.js';
-import { ROOT } from '../helpers/cli.js';
+import { deepnet, ROOT } from '../helpers/cli.js';
 import { loadFixture } from '../helpers/fixtures.js';
 
 // The playground in a real Chromium: the built static page, served on loopback.
@@ -172,6 +172,12 @@ describe.runIf(run)('the playground in Chromium', () => {
     expect(net.layerDims).toEqual([2, 4, 1]);
     const { X, Y } = planarDataset();
     expect(net.evaluate(X, Y)).toBe(trained.trainAccuracy);
+    // ...and so does the CLI, on the same 400 points written as a CSV file.
+    const csv = join(SHOTS, 'planar.csv');
+    writeFileSync(csv, ['x1,x2,y', ...Array.from({ length: X.cols }, (_, j) => `${X.get(0, j)},${X.get(1, j)},${Y.get(0, j)}`)].join('\n'));
+    const cli = deepnet(['eval', '--model', file, '--data', csv, '--json']);
+    expect(cli.status).toBe(0);
+    expect(JSON.parse(cli.stdout).accuracy).toBe(trained.trainAccuracy);
     // Back into the page: the accuracy shown is the saved network's.
     const before = trained.readyCount;
     await page.setInputFiles('#load', file);
