@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { OPTIMIZERS, type OptimizerName } from '../nn/optimizers.js';
+import { OPTIMIZERS } from '../nn/optimizers.js';
 import type { TrainingOptions } from '../nn/trainingOptions.js';
 import { choice, positiveInt } from './parsers.js';
 
@@ -7,19 +7,10 @@ import { choice, positiveInt } from './parsers.js';
 // number is bad usage (exit 2) named by its flag; a value out of range for the data (a batch larger
 // than m) is the training options validator's ConfigError (exit 1).
 
-export interface TrainingFlags {
-  epochs?: number;
-  batchSize?: number;
-  optimizer?: OptimizerName;
-  beta?: number;
-  beta1?: number;
-  beta2?: number;
-  epsilon?: number;
-  decayRate?: number;
-  decayInterval?: number;
-  lambd?: number;
-  keepProb?: number | number[];
-}
+export type TrainingFlags = Pick<
+  TrainingOptions,
+  'epochs' | 'batchSize' | 'optimizer' | 'beta' | 'beta1' | 'beta2' | 'epsilon' | 'decayRate' | 'decayInterval' | 'lambd' | 'keepProb'
+>;
 
 function numberIn(rule: string, ok: (x: number) => boolean): (value: string) => number {
   return (value) => {
