@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Matrix } from '../src/matrix.js';
 import type { Parameters } from '../src/nn/parameters.js';
+import { timeSteps } from './timing.js';
 
 // The JavaScript peers, each set up with the same X, Y and initial weights as deepnet, each running
 // its own idiomatic version of the course's full-batch iteration.
@@ -67,13 +68,7 @@ export async function tfjsRunner(backend: 'wasm' | 'cpu', X: Matrix, Y: Matrix, 
         await tf.setBackend(backend);
         step();
       }
-      const out: number[] = [];
-      for (let i = 0; i < k; i++) {
-        const t0 = performance.now();
-        step();
-        out.push(performance.now() - t0);
-      }
-      return out;
+      return timeSteps(step, k);
     },
     dispose() {
       for (const v of Object.values(vars)) v.dispose();
@@ -133,13 +128,7 @@ export function convnetRunner(X: Matrix, Y: Matrix, init: Parameters, dims: read
     note: 'per-sample loop, batch = m',
     cost0,
     async run(k) {
-      const out: number[] = [];
-      for (let i = 0; i < k; i++) {
-        const t0 = performance.now();
-        step();
-        out.push(performance.now() - t0);
-      }
-      return out;
+      return timeSteps(step, k);
     },
     dispose() {},
   };
@@ -164,13 +153,7 @@ export function brainRunner(X: Matrix, Y: Matrix, dims: readonly number[]): Runn
     name: 'brain.js f64',
     note: 'DIFFERENT ALGORITHM: online SGD, time per epoch',
     async run(k) {
-      const out: number[] = [];
-      for (let i = 0; i < k; i++) {
-        const t0 = performance.now();
-        net.train(data, { iterations: 1, learningRate: 0.0075, keepNetworkIntact: true });
-        out.push(performance.now() - t0);
-      }
-      return out;
+      return timeSteps(() => net.train(data, { iterations: 1, learningRate: 0.0075, keepNetworkIntact: true }), k);
     },
     dispose() {},
   };

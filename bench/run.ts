@@ -17,7 +17,7 @@ import { catData, repoFile } from './cat-data.js';
 import { benchGemm, GEMM_SHAPES, type GemmResult } from './gemm.js';
 import { brainRunner, convnetRunner, tfjsRunner, type Runner } from './peers-js.js';
 import { findPython, pythonRunner, removeInputs, writeInputs } from './peers-python.js';
-import { summarize, type Timing } from './timing.js';
+import { summarize, timeIt, type Timing } from './timing.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number) => {
@@ -228,10 +228,10 @@ async function main(): Promise<void> {
   const b = new WasmBackend({ threads: 2 });
   await b.ready();
   const p32 = cloneParams(init, 'float32');
-  const plain = timed(5, () => withBackend(b, () => predict(Xbig, p32)));
+  const plain = timeIt(() => withBackend(b, () => predict(Xbig, p32)), 5);
   const Xres = b.allocate(DIMS[0], n, 'float32');
   Xres.data.set(Xbig.data);
-  const resident = timed(5, () => withBackend(b, () => predict(Xres, p32)));
+  const resident = timeIt(() => withBackend(b, () => predict(Xres, p32)), 5);
   b.release(Xres);
   b.dispose();
   console.log(`\npredict on ${n} samples (f32, 2 threads): X plain ${fmt(plain)}; X resident ${fmt(resident)}`);
@@ -252,17 +252,6 @@ async function main(): Promise<void> {
   };
   writeFileSync(repoFile('bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log('\nwrote bench/results.json');
-}
-
-function timed(reps: number, fn: () => void): Timing {
-  fn();
-  const s: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    fn();
-    s.push(performance.now() - t0);
-  }
-  return summarize(s);
 }
 
 function fmt(t: Timing): string {

@@ -12,14 +12,19 @@ export function summarize(samples: number[]): Timing {
   return { minMs: sorted[0]!, medianMs: median, runs: sorted.length };
 }
 
-/** Runs fn once to warm up, then `reps` timed times. */
-export function timeIt(fn: () => void, reps: number): Timing {
-  fn();
+/** The time of each of `k` calls of fn, in ms. */
+export function timeSteps(fn: () => void, k: number): number[] {
   const samples: number[] = [];
-  for (let r = 0; r < reps; r++) {
+  for (let r = 0; r < k; r++) {
     const t0 = performance.now();
     fn();
     samples.push(performance.now() - t0);
   }
-  return summarize(samples);
+  return samples;
+}
+
+/** Runs fn once to warm up, then `reps` timed times. */
+export function timeIt(fn: () => void, reps: number): Timing {
+  fn();
+  return summarize(timeSteps(fn, reps));
 }
