@@ -13,7 +13,7 @@ const { train } = await catData();
 const b = new WasmBackend({ threads });
 await b.ready();
 const totals = new Map<string, number[]>();
-for (const name of ['gemm', 'addBias', 'activationForward', 'activationBackward', 'rowSums', 'axpy'] as const) {
+for (const name of ['gemm', 'addBias', 'biasActivationForward', 'activationForward', 'activationBackward', 'rowSums', 'axpy'] as const) {
   const f = (b[name] as (...a: unknown[]) => void).bind(b);
   (b as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
     const t0 = performance.now();

@@ -16,6 +16,7 @@ import { gradientDescent } from '../src/nn/train.js';
 import { catData, repoFile } from './cat-data.js';
 import { benchGemm, GEMM_SHAPES, type GemmResult } from './gemm.js';
 import { brainRunner, convnetRunner, tfjsRunner, type Runner } from './peers-js.js';
+import { measurePeak } from './peak.js';
 import { findPython, pythonRunner, removeInputs, writeInputs } from './peers-python.js';
 import { summarize, timeIt, type Timing } from './timing.js';
 
@@ -131,6 +132,11 @@ async function main(): Promise<void> {
     const blas = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'];
     const asIs = blas.map((k) => `${k}=${process.env[k] ?? '(unset)'}`).join(' ');
     await optional('numpy', () => pythonRunner(numpyPython, 'numpy', 'numpy f64', inputs!, DIMS, m, {}, asIs));
+    // OpenBLAS picks its kernels by processor; Haswell's are the AVX2 ones (256-bit FMA), which a
+    // processor without AVX-512 gets. Shows how much of numpy's speed is the processor's vector width.
+    await optional('numpy (AVX2 kernels)', () =>
+      pythonRunner(numpyPython, 'numpy', 'numpy f64', inputs!, DIMS, m, { OPENBLAS_CORETYPE: 'Haswell' }, 'OPENBLAS_CORETYPE=Haswell (AVX2)'),
+    );
     if (blas.some((k) => process.env[k] !== undefined)) {
       const unset = Object.fromEntries(blas.map((k) => [k, undefined]));
       await optional('numpy (OpenBLAS variables unset)', () =>
@@ -236,6 +242,26 @@ async function main(): Promise<void> {
   b.dispose();
   console.log(`\npredict on ${n} samples (f32, 2 threads): X plain ${fmt(plain)}; X resident ${fmt(resident)}`);
 
+  // The ceiling: WebAssembly SIMD multiply-adds in registers, and what it implies for the targets.
+  const peaks = await measurePeak(2);
+  const peak2 = peaks.find((p) => p.threads === 2) ?? peaks[0]!;
+  console.log('\npeak WebAssembly SIMD (mul + add, no memory), GFLOP/s:');
+  for (const p of peaks) console.log(`  ${p.threads} thread${p.threads > 1 ? 's' : ''}: f32 ${p.f32Gflops.toFixed(1)}, f64 ${p.f64Gflops.toFixed(1)}`);
+  let predictFlops = 0;
+  for (let l = 1; l < DIMS.length; l++) predictFlops += 2 * DIMS[l]! * DIMS[l - 1]! * n;
+  const floors = {
+    predict10kMs: predictFlops / (peak2.f32Gflops * 1e6),
+    trainingF64Ms: flops / (peak2.f64Gflops * 1e6),
+    trainingF32Ms: flops / (peak2.f32Gflops * 1e6),
+  };
+  console.log(`  so at best: predict on ${n} samples ${floors.predict10kMs.toFixed(1)} ms (f32, 2 threads);`);
+  console.log(`  a cat iteration ${floors.trainingF32Ms.toFixed(2)} ms in f32 and ${floors.trainingF64Ms.toFixed(2)} ms in f64 (2 threads)`);
+  const numpyRow = rows.find((r) => r.name.startsWith('numpy f64') && !r.note?.includes('Haswell'));
+  if (numpyRow) {
+    const need = (2 * flops) / (numpyRow.minMs * 1e6);
+    console.log(`  numpy f64 runs at ${numpyRow.gflops.toFixed(1)} GFLOP/s; twice its speed needs ${need.toFixed(1)}, ${(need / peak2.f64Gflops).toFixed(1)}x the f64 peak`);
+  }
+
   const results = {
     workload: { layerDims: DIMS, m, iterations: ITERATIONS, learningRate: 0.0075, mflopPerIteration: flops / 1e6 },
     machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage: [loadBefore, loadAfter] },
@@ -248,6 +274,8 @@ async function main(): Promise<void> {
     })),
     gemm: gemmRows,
     predict10k: { plain, resident },
+    peak: peaks,
+    floors,
     notes,
   };
   writeFileSync(repoFile('bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);

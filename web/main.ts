@@ -23,6 +23,9 @@ const state = {
   trainAccuracy: null as number | null,
   testAccuracy: null as number | null,
   lastError: '',
+  /** Threads the kernels run on, and the chunks of large products each has computed. */
+  threads: 0,
+  chunksByThread: [] as number[],
 };
 (window as unknown as { deepnet: typeof state }).deepnet = state;
 
@@ -37,6 +40,11 @@ const DEFAULTS: Record<DataName, { hidden: LayerSpec[]; lr: number; iterations: 
   gaussian: { hidden: [{ units: 6, activation: 'relu' }], lr: 0.3, iterations: 2000, output: 'sigmoid' },
   cat: { hidden: [{ units: 20, activation: 'relu' }, { units: 7, activation: 'relu' }, { units: 5, activation: 'relu' }], lr: 0.0075, iterations: 2500, output: 'sigmoid' },
 };
+
+// ?threads=N picks the kernels' threads; by default, the cores (1 unless cross-origin isolated).
+const threadsParam = new URLSearchParams(location.search).get('threads');
+const threads = threadsParam === null ? undefined : Number(threadsParam);
+const threadsValid = threads === undefined || (/^\d+$/.test(threadsParam!) && threads >= 1 && threads <= 64);
 
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
 const send = (message: ToWorker, transfer: Transferable[] = []) => worker.postMessage(message, transfer);
@@ -102,6 +110,7 @@ async function configure(): Promise<void> {
       nX = 12288;
     }
   }
+  if (!threadsValid) return showError('network', `The address's ?threads= must be a whole number of threads from 1 to 64, not "${threadsParam}".`);
   const hidden = editor.read();
   if (!hidden) {
     state.lastError = 'invalid layer';
@@ -127,7 +136,7 @@ async function configure(): Promise<void> {
   state.pausedAt = null;
   chart.reset();
   setRunning(false);
-  send(name === 'cat' && cat ? { type: 'configure', data, network: spec, catTrain: cat.train, catTest: cat.test } : { type: 'configure', data, network: spec });
+  send(name === 'cat' && cat ? { type: 'configure', data, network: spec, catTrain: cat.train, catTest: cat.test, threads } : { type: 'configure', data, network: spec, threads });
 }
 
 function setRunning(running: boolean): void {
@@ -147,6 +156,7 @@ function onProgress(p: Progress): void {
   state.done = p.done;
   state.trainAccuracy = p.trainAccuracy;
   state.testAccuracy = p.testAccuracy;
+  state.chunksByThread = p.chunksByThread;
   chart.add(p.costs);
   const last = state.costs[state.costs.length - 1];
   $('stat-iteration').textContent = String(p.iteration);
@@ -201,7 +211,9 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       state.boundaryDrawn = false;
       if (msg.data.name === 'cat' && cat) catGrid.setImages(cat.test);
       diagram.setNetwork(layerDims, activations);
-      $('stat-kernels').textContent = msg.backend === 'wasm' ? 'WebAssembly SIMD kernels' : 'TypeScript reference kernels';
+      $('stat-kernels').textContent =
+        msg.backend === 'wasm' ? `WebAssembly SIMD kernels · ${msg.threads} ${msg.threads === 1 ? 'thread' : 'threads'}` : 'TypeScript reference kernels';
+      state.threads = msg.threads;
       renderDimensions($<HTMLTableElement>('dims'), $('dims-m'), layerDims, msg.data.m, activations);
       showError('data', '');
       state.ready = true;

@@ -23,7 +23,8 @@ export interface NetworkSpec {
 }
 
 export type ToWorker =
-  | { type: 'configure'; data: DataSpec; network: NetworkSpec; catTrain?: CatBytes; catTest?: CatBytes }
+  /** `threads`: the kernels' threads (the page's ?threads=N); absent, the worker uses the cores it may. */
+  | { type: 'configure'; data: DataSpec; network: NetworkSpec; catTrain?: CatBytes; catTest?: CatBytes; threads?: number }
   | { type: 'start' }
   | { type: 'pause' }
   | { type: 'step' }
@@ -63,6 +64,8 @@ export interface Progress {
   weights?: { W: (number[][] | null)[]; maxAbs: number };
   /** For the cat data: predicted labels and probabilities of the test images. */
   testPredictions?: { predicted: Uint8Array; probability: Float32Array };
+  /** Chunks of the large products each kernel thread has computed (0: the training worker itself). */
+  chunksByThread: number[];
 }
 
 export interface TraceStep {
@@ -74,7 +77,8 @@ export interface TraceStep {
 }
 
 export type FromWorker =
-  | { type: 'ready'; data: DataSummary; layerDims: number[]; activations: string[]; backend: string }
+  /** `threads`: what the kernels' large products run on (1 unless the page is cross-origin isolated). */
+  | { type: 'ready'; data: DataSummary; layerDims: number[]; activations: string[]; backend: string; threads: number }
   | { type: 'progress'; progress: Progress }
   | { type: 'paused'; iteration: number }
   | { type: 'trace'; steps: TraceStep[] }

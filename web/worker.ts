@@ -10,6 +10,7 @@ import { planarDataset } from '../src/data/planar.js';
 import { trainTestSplit } from '../src/data/split.js';
 import { circlesDataset, gaussianDataset, moonsDataset, spiralDataset, xorDataset } from '../src/data/synthetic.js';
 import { resolveBackend } from '../src/backend/select.js';
+import { defaultThreads, WasmBackend } from '../src/backend/wasm/wasm-backend.js';
 import { DeepnetError } from '../src/errors.js';
 import { Matrix } from '../src/matrix.js';
 import type { ActivationName } from '../src/nn/activations.js';
@@ -49,6 +50,10 @@ interface Session {
 
 let session: Session | null = null;
 let generation = 0;
+/** The kernels' threads: the page's choice, else the cores (1 where the page is not cross-origin isolated). */
+let threads = defaultThreads();
+/** Resolves when the kernels' worker threads are running; they start when a network is built. */
+let kernelsReady: Promise<void> = Promise.resolve();
 
 // A macrotask boundary that is not clamped like setTimeout: the message queue gets its turn.
 const channel = new MessageChannel();
@@ -224,6 +229,7 @@ function sendProgress(s: Session): void {
     running: s.running && !s.paused,
     done: s.done,
     weights: weightsSnapshot(s.net),
+    chunksByThread: chunksByThread(s.net),
   };
   const transfer: Transferable[] = [];
   if (s.grid) {
@@ -251,12 +257,29 @@ function networkFor(spec: NetworkSpec, nX: number, K: number): Network {
     seed: spec.seed,
     dtype: spec.dtype,
     backend: 'auto',
+    threads,
   });
+}
+
+/** The network's backend, set to its threads, and the threads its large products really run on. */
+function kernels(net: Network): { backend: string; threads: number } {
+  const backend = resolveBackend(net.config.backend);
+  if (!(backend instanceof WasmBackend)) return { backend: backend.name, threads: 1 };
+  if (net.config.threads > 0) backend.setThreads(net.config.threads);
+  // Start the workers now: they begin once this worker yields, before training is asked for.
+  kernelsReady = backend.ready();
+  return { backend: backend.name, threads: backend.activeThreads };
+}
+
+function chunksByThread(net: Network): number[] {
+  const backend = resolveBackend(net.config.backend);
+  return backend instanceof WasmBackend ? backend.chunksByThread() : [];
 }
 
 function configure(msg: Extract<ToWorker, { type: 'configure' }>): void {
   generation++;
   session?.resume?.();
+  threads = msg.threads ?? defaultThreads();
   let train: Dataset;
   let test: Dataset | null;
   try {
@@ -298,7 +321,7 @@ function configure(msg: Extract<ToWorker, { type: 'configure' }>): void {
     lastPost: now,
     rateStart: { time: now, iteration: 0 },
   };
-  post({ type: 'ready', data: summary(session, msg.data.kind === 'builtin' ? msg.data.name : msg.data.name), layerDims: [...net.layerDims], activations: [...net.config.activations], backend: resolveBackend(net.config.backend).name });
+  post({ type: 'ready', data: summary(session, msg.data.kind === 'builtin' ? msg.data.name : msg.data.name), layerDims: [...net.layerDims], activations: [...net.config.activations], ...kernels(net) });
   sendProgress(session);
 }
 
@@ -312,6 +335,8 @@ async function run(s: Session): Promise<void> {
   s.running = true;
   const { net, spec } = s;
   try {
+    // Every iteration on every thread from the first (the results would be the same without them).
+    await kernelsReady;
     await net.fitAsync(s.train.X, s.train.Y, {
       learningRate: spec.learningRate,
       iterations: spec.iterations,
@@ -446,7 +471,7 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
         generation++;
         session.resume?.();
         session = { ...session, generation, net, iteration: 0, pending: [], running: false, paused: true, done: false, resume: null, stepsLeft: Infinity };
-        post({ type: 'ready', data: summary(session, 'loaded model'), layerDims: [...net.layerDims], activations: [...net.config.activations], backend: resolveBackend(net.config.backend).name });
+        post({ type: 'ready', data: summary(session, 'loaded model'), layerDims: [...net.layerDims], activations: [...net.config.activations], ...kernels(net) });
         sendProgress(session);
         return;
       }

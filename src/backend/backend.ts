@@ -26,6 +26,11 @@ export interface Backend {
   addBias(Z: Matrix, b: Matrix): void;
   /** A = g(Z), elementwise. */
   activationForward(act: ActivationKernel, Z: Matrix, A: Matrix): void;
+  /**
+   * Z += b, then A = g(Z): the forward pass's bias and activation in one pass over Z, with the
+   * same results as addBias followed by activationForward.
+   */
+  biasActivationForward(act: ActivationKernel, Z: Matrix, b: Matrix, A: Matrix): void;
   /** dZ = dA * g'(Z), elementwise (A = g(Z) from the forward pass). */
   activationBackward(act: ActivationKernel, dA: Matrix, Z: Matrix, A: Matrix, dZ: Matrix): void;
   /** out[i][0] = scale * Σ_j M[i][j] (the course's (1/m) np.sum(dZ, axis=1, keepdims=True)). */

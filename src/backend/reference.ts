@@ -57,6 +57,19 @@ export class ReferenceBackend implements Backend {
     for (let t = 0; t < z.length; t++) a[t] = act.g(z[t]!);
   }
 
+  biasActivationForward(act: ActivationKernel, Z: Matrix, b: Matrix, A: Matrix): void {
+    const { rows, cols } = Z;
+    const z = Z.data;
+    const a = A.data;
+    for (let i = 0; i < rows; i++) {
+      const bi = b.data[i]!;
+      for (let j = i * cols, end = j + cols; j < end; j++) {
+        z[j] = z[j]! + bi;
+        a[j] = act.g(z[j]!);
+      }
+    }
+  }
+
   activationBackward(act: ActivationKernel, dA: Matrix, Z: Matrix, A: Matrix, dZ: Matrix): void {
     const da = dA.data;
     const z = Z.data;

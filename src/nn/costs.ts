@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
 import { assertSameShape, Matrix } from '../matrix.js';
+import { outputMatrix } from './workspace.js';
 
 // Each cost beside its dAL, the derivative of the per-sample loss (the 1/m enters in dW and db).
 
@@ -36,7 +37,7 @@ export const binaryCrossEntropy: Cost = {
     return -(1 / AL.cols) * s;
   },
   dAL(AL, Y) {
-    const out = Matrix.zeros(AL.rows, AL.cols, AL.dtype);
+    const out = outputMatrix(AL.rows, AL.cols, AL.dtype);
     const a = AL.data;
     const y = Y.data;
     for (let t = 0; t < a.length; t++) {
@@ -62,7 +63,7 @@ export const meanSquaredError: Cost = {
     return (1 / AL.cols) * s;
   },
   dAL(AL, Y) {
-    const out = Matrix.zeros(AL.rows, AL.cols, AL.dtype);
+    const out = outputMatrix(AL.rows, AL.cols, AL.dtype);
     for (let t = 0; t < out.data.length; t++) out.data[t] = 2 * (AL.data[t]! - Y.data[t]!);
     return out;
   },
@@ -84,7 +85,7 @@ export const categoricalCrossEntropy: Cost = {
     return -(1 / AL.cols) * s;
   },
   dAL(AL, Y) {
-    const out = Matrix.zeros(AL.rows, AL.cols, AL.dtype);
+    const out = outputMatrix(AL.rows, AL.cols, AL.dtype);
     for (let t = 0; t < out.data.length; t++) out.data[t] = -Y.data[t]! / unsaturated(AL.data[t]!);
     return out;
   },

@@ -4,6 +4,7 @@ import { ShapeError } from '../errors.js';
 import { assertMultiplies, assertSameDType, assertShape, formatShape, Matrix } from '../matrix.js';
 import { activation } from './activations.js';
 import { softmax, softmaxBackward } from './softmax.js';
+import { outputMatrix } from './workspace.js';
 
 // One layer of the course: LINEAR then ACTIVATION forward, and the same two steps backward.
 // Functions return tuples as the course's Python does: `const [Z, cache] = linearForward(A, W, b)`.
@@ -40,17 +41,21 @@ function aPrevName(layer?: number): string {
   return layer === undefined ? 'A_prev' : layer === 1 ? 'A[0] (= X)' : `A[${layer - 1}]`;
 }
 
-/** Z = W·A_prev + b, with b (n, 1) broadcast over the m columns. */
-export function linearForward(APrev: Matrix, W: Matrix, b: Matrix, layer?: number): [Matrix, LinearCache] {
-  const op = 'linearForward';
+/** W·A_prev, after checking W, A_prev and b against each other; b is added by the caller. */
+function linearProduct(op: string, APrev: Matrix, W: Matrix, b: Matrix, layer?: number): Matrix {
   assertMultiplies(op, W, wName(layer), APrev, aPrevName(layer), layer, `${wName(layer)}'s columns must equal A_prev's rows`);
   assertShape(op, b, W.rows, 1, 'b', layer, `b must be (n[l], 1) = (${W.rows}, 1) to match ${wName(layer)} ${formatShape(W.shape)}`);
   assertSameDType(op, W, wName(layer), APrev, aPrevName(layer), layer);
   assertSameDType(op, W, wName(layer), b, 'b', layer);
-  const backend = getBackend();
-  const Z = Matrix.zeros(W.rows, APrev.cols, W.dtype);
-  backend.gemm(false, false, 1, W, APrev, 0, Z);
-  backend.addBias(Z, b);
+  const Z = outputMatrix(W.rows, APrev.cols, W.dtype);
+  getBackend().gemm(false, false, 1, W, APrev, 0, Z);
+  return Z;
+}
+
+/** Z = W·A_prev + b, with b (n, 1) broadcast over the m columns. */
+export function linearForward(APrev: Matrix, W: Matrix, b: Matrix, layer?: number): [Matrix, LinearCache] {
+  const Z = linearProduct('linearForward', APrev, W, b, layer);
+  getBackend().addBias(Z, b);
   return [Z, { APrev, W, b }];
 }
 
@@ -63,14 +68,18 @@ export function linearActivationForward(
   layer?: number,
 ): [Matrix, LayerCache] {
   const g = kernel(act, 'linearActivationForward', layer);
-  const [Z, linearCache] = linearForward(APrev, W, b, layer);
+  // Shape errors name the linear step, where they arise.
+  const Z = linearProduct('linearForward', APrev, W, b, layer);
+  const linearCache = { APrev, W, b };
   // Softmax normalises each column: not an elementwise kernel.
   if (g.name === 'softmax') {
+    getBackend().addBias(Z, b);
     const A = softmax(Z);
     return [A, { linearCache, activationCache: { Z, A } }];
   }
-  const A = Matrix.zeros(Z.rows, Z.cols, Z.dtype);
-  getBackend().activationForward(g, Z, A);
+  // Bias and activation in one pass over Z (the cache keeps Z = W·A_prev + b, as the course's).
+  const A = outputMatrix(Z.rows, Z.cols, Z.dtype);
+  getBackend().biasActivationForward(g, Z, b, A);
   return [A, { linearCache, activationCache: { Z, A } }];
 }
 
@@ -85,7 +94,7 @@ export function activationBackward(dA: Matrix, cache: ActivationCache, act: Acti
     );
   }
   if (g.name === 'softmax') return softmaxBackward(dA, A, layer);
-  const dZ = Matrix.zeros(Z.rows, Z.cols, Z.dtype);
+  const dZ = outputMatrix(Z.rows, Z.cols, Z.dtype);
   getBackend().activationBackward(g, dA, Z, A, dZ);
   return dZ;
 }
@@ -112,13 +121,13 @@ export function linearBackward(
   const m = APrev.cols;
   assertShape(op, dZ, W.rows, m, 'dZ', layer, `dZ must be (n[l], m) = (${W.rows}, ${m}), the shape of Z`);
   const backend = getBackend();
-  const dW = Matrix.zeros(W.rows, W.cols, W.dtype);
+  const dW = outputMatrix(W.rows, W.cols, W.dtype);
   backend.gemm(false, true, 1 / m, dZ, APrev, 0, dW);
-  const db = Matrix.zeros(W.rows, 1, W.dtype);
+  const db = outputMatrix(W.rows, 1, W.dtype);
   backend.rowSums(dZ, 1 / m, db);
   let dAPrev: Matrix | null = null;
   if (options.computeDAPrev ?? true) {
-    dAPrev = Matrix.zeros(APrev.rows, m, W.dtype);
+    dAPrev = outputMatrix(APrev.rows, m, W.dtype);
     backend.gemm(true, false, 1, W, dZ, 0, dAPrev);
   }
   return [dAPrev, dW, db];

@@ -7,6 +7,7 @@ import { type CostName, costFunction } from './costs.js';
 import { argmaxColumns } from './softmax.js';
 import { activationBackward, type LayerCache, linearActivationForward, linearBackward } from './layer.js';
 import { type Gradients, numLayers, type Parameters } from './parameters.js';
+import { outputMatrix } from './workspace.js';
 
 /** Which activation each layer uses: the course's [LINEAR->RELU]*(L-1) -> LINEAR->SIGMOID by default. */
 export interface ActivationOptions {
@@ -102,7 +103,7 @@ export function lModelBackward(
 
 /** dZ = A - Y. */
 function outputDZ(AL: Matrix, Y: Matrix): Matrix {
-  const dZ = Matrix.zeros(AL.rows, AL.cols, AL.dtype);
+  const dZ = outputMatrix(AL.rows, AL.cols, AL.dtype);
   for (let t = 0; t < dZ.data.length; t++) dZ.data[t] = AL.data[t]! - Y.data[t]!;
   return dZ;
 }

@@ -12,7 +12,8 @@ import { accuracy, layerActivations, lModelForward, type ModelOptions, predict }
 import { validateLayerDims, type Parameters } from './parameters.js';
 import { formatDimensionTable } from './shapes.js';
 import type { History } from './callbacks.js';
-import { checkTrainingData, gradientDescent } from './train.js';
+import { gradientDescent } from './train.js';
+import { checkTrainingData } from './trainingChecks.js';
 import { trainLoop, trainLoopAsync } from './trainLoop.js';
 import { isPlainGradientDescent, resolveTrainingOptions, type TrainingOptions } from './trainingOptions.js';
 

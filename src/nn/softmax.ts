@@ -1,5 +1,6 @@
 import { ShapeError } from '../errors.js';
 import { formatShape, Matrix } from '../matrix.js';
+import { outputMatrix } from './workspace.js';
 
 // Softmax normalises each column (one sample) over the K output units, so unlike the other
 // activations it is not elementwise: its forward and its vector-Jacobian product live here.
@@ -7,7 +8,7 @@ import { formatShape, Matrix } from '../matrix.js';
 /** A[:, j] = exp(Z[:, j] - max Z[:, j]) / Σ_k exp(Z[k, j] - max Z[:, j]); the shift keeps exp finite. */
 export function softmax(Z: Matrix): Matrix {
   const { rows, cols } = Z;
-  const A = Matrix.zeros(rows, cols, Z.dtype);
+  const A = outputMatrix(rows, cols, Z.dtype);
   const z = Z.data;
   const a = A.data;
   for (let j = 0; j < cols; j++) {
@@ -31,7 +32,7 @@ export function softmaxBackward(dA: Matrix, A: Matrix, layer?: number): Matrix {
     throw new ShapeError(`${where}: dA ${formatShape(dA.shape)} must have the shape of A ${formatShape(A.shape)}`);
   }
   const { rows, cols } = A;
-  const dZ = Matrix.zeros(rows, cols, A.dtype);
+  const dZ = outputMatrix(rows, cols, A.dtype);
   for (let j = 0; j < cols; j++) {
     let dot = 0;
     for (let i = 0; i < rows; i++) dot += A.data[i * cols + j]! * dA.data[i * cols + j]!;

@@ -1,10 +1,11 @@
-import { ConfigError, ShapeError, TrainingError } from '../errors.js';
-import { assertSameDType, formatShape, type Matrix } from '../matrix.js';
+import { TrainingError } from '../errors.js';
+import type { Matrix } from '../matrix.js';
 import { type CostName, costFunction } from './costs.js';
 import { initializeParameters, initializeParametersDeep, type InitName } from './init.js';
 import { lModelBackward, lModelForward, type ModelOptions, updateParameters } from './model.js';
 import { layerDimsOf, type Parameters } from './parameters.js';
 import { withResidentData } from './resident.js';
+import { checkIterations, checkLearningRate, checkTrainingData } from './trainingChecks.js';
 import { trainLoop } from './trainLoop.js';
 import type { TrainingOptions } from './trainingOptions.js';
 
@@ -15,38 +16,6 @@ export interface GradientDescentOptions extends ModelOptions {
   iterations?: number;
   /** Called after each iteration's forward pass with the cost before its update; return false to stop. */
   onIteration?: (iteration: number, cost: number) => void | boolean;
-}
-
-/** The course's checks before training: X (n_x, m) and Y (n_L, m) agree on m and on the network. */
-export function checkTrainingData(X: Matrix, Y: Matrix, layerDims: readonly number[], op = 'train'): void {
-  const nX = layerDims[0]!;
-  const nY = layerDims[layerDims.length - 1]!;
-  if (X.rows !== nX) {
-    const hint =
-      X.cols === nX
-        ? ` Hint: X looks like it holds one sample per row; the course's convention is one sample per COLUMN, so X must be (n_x, m) = (${X.cols}, ${X.rows}): transpose it (X.T).`
-        : '';
-    throw new ShapeError(`${op}: X ${formatShape(X.shape)} must have n[0] = ${nX} rows (one feature per row, one sample per column).${hint}`);
-  }
-  if (Y.cols !== X.cols || Y.rows !== nY) {
-    const hint = Y.rows === X.cols && Y.cols === nY ? ' Hint: Y holds one label per row; transpose it to (n_L, m).' : '';
-    throw new ShapeError(
-      `${op}: Y ${formatShape(Y.shape)} must be (n[L], m) = (${nY}, ${X.cols}) to match X ${formatShape(X.shape)} and the output layer.${hint}`,
-    );
-  }
-  assertSameDType(op, X, 'X', Y, 'Y');
-}
-
-export function checkLearningRate(learningRate: number): void {
-  if (typeof learningRate !== 'number' || !Number.isFinite(learningRate) || learningRate <= 0) {
-    throw new ConfigError(`learningRate must be a finite number > 0, got ${learningRate}`);
-  }
-}
-
-export function checkIterations(iterations: number): void {
-  if (!Number.isInteger(iterations) || iterations < 0) {
-    throw new ConfigError(`iterations must be a non-negative integer, got ${iterations}`);
-  }
 }
 
 /**
@@ -61,10 +30,15 @@ export function gradientDescent(X: Matrix, Y: Matrix, parameters: Parameters, op
   checkTrainingData(X, Y, layerDimsOf(parameters));
   const cost = costFunction(options.cost ?? 'bce');
   const costs: number[] = [];
-  withResidentData(X, Y, parameters, (X, Y) => {
+  withResidentData(X, Y, parameters, (X, Y, workspace) => {
     for (let i = 0; i < iterations; i++) {
-      const [AL, caches] = lModelForward(X, parameters, options);
-      const J = cost.cost(AL, Y);
+      // Every matrix of an iteration comes from the workspace, reused by the next one; the
+      // callback runs outside it.
+      workspace.nextIteration();
+      const [AL, caches, J] = workspace.run(() => {
+        const [AL, caches] = lModelForward(X, parameters, options);
+        return [AL, caches, cost.cost(AL, Y)] as const;
+      });
       if (!Number.isFinite(J)) {
         const last = costs.length ? `the last finite cost was ${costs[costs.length - 1]} at iteration ${costs.length - 1}` : 'no finite cost came before it';
         throw new TrainingError(
@@ -73,8 +47,10 @@ export function gradientDescent(X: Matrix, Y: Matrix, parameters: Parameters, op
       }
       costs.push(J);
       if (onIteration?.(i, J) === false) break;
-      const grads = lModelBackward(AL, Y, caches, { ...options, computeDA0: false });
-      updateParameters(parameters, grads, learningRate, { inPlace: true });
+      workspace.run(() => {
+        const grads = lModelBackward(AL, Y, caches, { ...options, computeDA0: false });
+        updateParameters(parameters, grads, learningRate, { inPlace: true });
+      });
     }
   });
   return costs;

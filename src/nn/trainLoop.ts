@@ -1,3 +1,4 @@
+import { getBackend } from '../backend/select.js';
 import { ConfigError, TrainingError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { NumpyRandom } from '../random.js';
@@ -9,8 +10,9 @@ import { argmaxColumns } from './softmax.js';
 import { createOptimizer } from './optimizers.js';
 import { layerDimsOf, numLayers, type Parameters } from './parameters.js';
 import { addL2Gradients, computeCostWithRegularization, dropoutBackward, keepProbPerLayer, lModelForwardWithDropout } from './regularization.js';
-import { withResidentData } from './resident.js';
-import { checkTrainingData } from './train.js';
+import { withResidentData, withResidentDataAsync } from './resident.js';
+import type { Workspace } from './workspace.js';
+import { checkTrainingData } from './trainingChecks.js';
 import { resolveTrainingOptions, type TrainingOptions } from './trainingOptions.js';
 
 // The training loop with the options of the course's second course: mini-batches, optimisers,
@@ -31,7 +33,15 @@ function* calls(callbacks: readonly Callback[], hook: keyof Callback, args: unkn
   for (const callback of callbacks) if (callback[hook]) yield { callback, hook, args };
 }
 
-function* loop(X: Matrix, Y: Matrix, parameters: Parameters, options: TrainingOptions, model: ModelOptions, where: string): Generator<HookCall, History> {
+function* loop(
+  X: Matrix,
+  Y: Matrix,
+  parameters: Parameters,
+  options: TrainingOptions,
+  model: ModelOptions,
+  where: string,
+  workspace: Workspace,
+): Generator<HookCall, History> {
   const layerDims = layerDimsOf(parameters);
   checkTrainingData(X, Y, layerDims, where);
   const L = numLayers(parameters);
@@ -87,12 +97,13 @@ function* loop(X: Matrix, Y: Matrix, parameters: Parameters, options: TrainingOp
     for (let b = 0; b < batches.length && !stopRequested; b++) {
       const [Xb, Yb] = batches[b]!;
       const mb = Xb.cols;
-      let AL: Matrix;
-      let caches;
-      let masks: Matrix[] = [];
-      if (dropoutRng) [AL, caches, masks] = lModelForwardWithDropout(Xb, parameters, keep, dropoutRng, model);
-      else [AL, caches] = lModelForward(Xb, parameters, model);
-      const J = o.lambd > 0 ? computeCostWithRegularization(AL, Yb, parameters, o.lambd, costName) : cost.cost(AL, Yb);
+      // Every matrix of a step comes from the workspace, reused by the next step; callbacks run outside it.
+      workspace.nextIteration();
+      const [AL, caches, masks, J] = workspace.run(() => {
+        const [AL, caches, masks = []] = dropoutRng ? lModelForwardWithDropout(Xb, parameters, keep, dropoutRng, model) : lModelForward(Xb, parameters, model);
+        const J = o.lambd > 0 ? computeCostWithRegularization(AL, Yb, parameters, o.lambd, costName) : cost.cost(AL, Yb);
+        return [AL, caches, masks, J] as const;
+      });
       if (!Number.isFinite(J)) {
         const at = batches.length === 1 ? `iteration ${epoch}` : `epoch ${epoch}, mini-batch ${b}`;
         const last = history.loss.length ? `the last finite epoch cost was ${history.loss[history.loss.length - 1]} at epoch ${history.loss.length - 1}` : 'no finite cost came before it';
@@ -110,10 +121,12 @@ function* loop(X: Matrix, Y: Matrix, parameters: Parameters, options: TrainingOp
         weighted += J * mb;
         seen += mb;
       }
-      const grads = lModelBackward(AL, Yb, caches, { ...model, computeDA0: false, maskDA: dropoutRng ? dropoutBackward(masks, keep) : undefined });
-      if (o.lambd > 0) addL2Gradients(grads, parameters, o.lambd, mb);
       t++;
-      optimizer.update(parameters, grads, learningRate, t);
+      workspace.run(() => {
+        const grads = lModelBackward(AL, Yb, caches, { ...model, computeDA0: false, maskDA: dropoutRng ? dropoutBackward(masks, keep) : undefined });
+        if (o.lambd > 0) addL2Gradients(grads, parameters, o.lambd, mb);
+        optimizer.update(parameters, grads, learningRate, t);
+      });
       yield* calls(o.callbacks, 'onBatchEnd', [b, { loss: J, size: mb }, context]);
     }
     // A callback stopped training before this epoch's first batch: the epoch did not happen.
@@ -155,8 +168,8 @@ function invoke(call: HookCall): unknown {
  * error that says to use trainLoopAsync (Network.fitAsync).
  */
 export function trainLoop(X: Matrix, Y: Matrix, parameters: Parameters, options: TrainingOptions = {}, model: ModelOptions = {}, where = 'fit'): History {
-  return withResidentData(X, Y, parameters, (X, Y) => {
-    const run = loop(X, Y, parameters, options, model, where);
+  return withResidentData(X, Y, parameters, (X, Y, workspace) => {
+    const run = loop(X, Y, parameters, options, model, where, workspace);
     for (let step = run.next(); ; step = run.next()) {
       if (step.done) return step.value;
       const out = invoke(step.value);
@@ -179,9 +192,11 @@ export async function trainLoopAsync(
   /** Wraps each synchronous stretch of training, e.g. in withBackend (whose scope cannot span an await). */
   around: <T>(fn: () => T) => T = (fn) => fn(),
 ): Promise<History> {
-  const run = loop(X, Y, parameters, options, model, where);
-  for (let step = around(() => run.next()); ; step = around(() => run.next())) {
-    if (step.done) return step.value;
-    await invoke(step.value);
-  }
+  return withResidentDataAsync(around(getBackend), X, Y, parameters, async (X, Y, workspace) => {
+    const run = loop(X, Y, parameters, options, model, where, workspace);
+    for (let step = around(() => run.next()); ; step = around(() => run.next())) {
+      if (step.done) return step.value;
+      await invoke(step.value);
+    }
+  });
 }

@@ -65,10 +65,14 @@ const SHAPES: [M: number, N: number, K: number][] = [
   [7, 1, 3],
   [2, 3, 1],
   [5, 8, 16],
-  [6, 9, 255],
-  [11, 13, 257],
-  [4, 33, 600],
-  [20, 37, 513],
+  // Around the k-block (512): one block, one and a bit, two and a bit.
+  [6, 9, 511],
+  [11, 13, 513],
+  [4, 33, 1100],
+  [20, 37, 1025],
+  // Taller than wide: the rows are the outer loop (W1ᵀ·dZ1's order), over one and several k-blocks.
+  [61, 9, 20],
+  [61, 9, 1030],
 ];
 const COMBOS: [boolean, boolean][] = [
   [false, false],
@@ -158,16 +162,22 @@ describe('wasm threads', () => {
       await b.ready();
       for (const dtype of ['float64', 'float32'] as const) {
         for (const [tA, tB] of COMBOS) {
-          const [M, N, K] = [23, 301, 700];
-          const A = tA ? random(K, M, dtype, 11) : random(M, K, dtype, 11);
-          const B = tB ? random(N, K, dtype, 12) : random(K, N, dtype, 12);
-          const C = random(M, N, dtype, 13);
-          b.gemm(tA, tB, 0.25, A, B, 0.5, C);
-          (results[`${dtype}${tA}${tB}`] ??= []).push(Array.from(C.data));
+          for (const [M, N, K] of [[23, 301, 700], [2003, 41, 30]]) {
+            const A = tA ? random(K, M, dtype, 11) : random(M, K, dtype, 11);
+            const B = tB ? random(N, K, dtype, 12) : random(K, N, dtype, 12);
+            // A wide C is split across threads by columns, a tall one (2003 x 41) by rows; alpha 1
+            // and beta 0 write tiles straight into C, other values through a scratch tile.
+            for (const [alpha, beta] of [[0.25, 0.5], [1, 0]] as const) {
+              const C = random(M, N, dtype, 13);
+              b.gemm(tA, tB, alpha, A, B, beta, C);
+              (results[`${dtype}${tA}${tB} ${M}x${N} ${alpha}`] ??= []).push(Array.from(C.data));
+            }
+          }
         }
       }
       b.dispose();
     }
+    expect(Object.keys(results)).toHaveLength(2 * 4 * 2 * 2);
     for (const [key, [one, two, four]] of Object.entries(results)) {
       expect(two, key).toEqual(one);
       expect(four, key).toEqual(one);
@@ -283,6 +293,29 @@ describe('wasm elementwise kernels vs reference (bit-identical)', () => {
     }
   }
 
+  for (const dtype of ['float64', 'float32'] as const) {
+    it(`${dtype}: biasActivationForward equals addBias then activationForward, on both backends`, () => {
+      for (const act of ACTS) {
+        for (const [r, c] of SIZES) {
+          const Z = extremes(r, c, dtype, 51);
+          const b = random(r, 1, dtype, 52, 2);
+          const Zwant = Z.clone();
+          const Awant = Matrix.zeros(r, c, dtype);
+          ref.addBias(Zwant, b);
+          ref.activationForward(act, Zwant, Awant);
+          for (const backend of [ref, wasm]) {
+            const Zgot = Z.clone();
+            const Agot = Matrix.zeros(r, c, dtype);
+            backend.biasActivationForward(act, Zgot, b, Agot);
+            const what = `${backend.name} ${act.name} ${r}x${c}`;
+            expect(Array.from(Zgot.data), what).toEqual(Array.from(Zwant.data));
+            expect(Array.from(Agot.data), what).toEqual(Array.from(Awant.data));
+          }
+        }
+      }
+    });
+  }
+
   it('an activation the kernels do not know runs its scalar g and dg', () => {
     const softplus: ActivationKernel = {
       name: 'softplus',
@@ -295,6 +328,12 @@ describe('wasm elementwise kernels vs reference (bit-identical)', () => {
     const A2 = Matrix.zeros(3, 4);
     ref.activationForward(softplus, Z, A1);
     wasm.activationForward(softplus, Z, A2);
+    expect(A2.toArray()).toEqual(A1.toArray());
+    const b = random(3, 1, 'float64', 42);
+    const [Z1, Z2] = [Z.clone(), Z.clone()];
+    ref.biasActivationForward(softplus, Z1, b, A1);
+    wasm.biasActivationForward(softplus, Z2, b, A2);
+    expect(Z2.toArray()).toEqual(Z1.toArray());
     expect(A2.toArray()).toEqual(A1.toArray());
   });
 });

@@ -7,11 +7,21 @@ import { ROOT } from './cli.js';
 /** Debian's Chromium (CI installs it with apt-get); browser tests need it. */
 export const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
-/** Builds the playground as `npm run build:web` does and serves web/dist on a free loopback port. */
-export async function servePlayground(): Promise<{ url: string; server: PreviewServer }> {
+/**
+ * Builds the playground as `npm run build:web` does and serves it on a free loopback port, with the
+ * config's cross-origin isolation headers. `outDir` (relative to web/; default dist) keeps test files
+ * that run at the same time from building over each other.
+ */
+export async function servePlayground(outDir = 'dist'): Promise<{ url: string; server: PreviewServer }> {
   execFileSync(process.execPath, ['scripts/web-data.mjs'], { cwd: ROOT, stdio: 'ignore' });
-  await build({ configFile: `${ROOT}vite.config.ts`, root: `${ROOT}web`, logLevel: 'error' });
-  const server = await preview({ configFile: `${ROOT}vite.config.ts`, root: `${ROOT}web`, preview: { port: 0, host: '127.0.0.1', open: false }, logLevel: 'error' });
+  await build({ configFile: `${ROOT}vite.config.ts`, root: `${ROOT}web`, build: { outDir }, logLevel: 'error' });
+  const server = await preview({ configFile: `${ROOT}vite.config.ts`, root: `${ROOT}web`, build: { outDir }, preview: { port: 0, host: '127.0.0.1', open: false }, logLevel: 'error' });
+  return { url: server.resolvedUrls!.local[0]!, server };
+}
+
+/** Serves an already built playground (web/`outDir`) as a plain static host would: without the isolation headers. */
+export async function serveWithoutIsolation(outDir: string): Promise<{ url: string; server: PreviewServer }> {
+  const server = await preview({ configFile: false, root: `${ROOT}web`, base: './', build: { outDir }, preview: { port: 0, host: '127.0.0.1', open: false }, logLevel: 'error' });
   return { url: server.resolvedUrls!.local[0]!, server };
 }
 

@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 // The CLI runs from dist/: build it once before the tests, so spawned commands run the current source.
 export default function setup(): void {
   // DEEPNET_SKIP_BUILD=1 reuses the dist/ that is there (a quicker edit-test loop on library code).
-  if (process.env.DEEPNET_SKIP_BUILD === '1') return;
+  if (process.env.DEEPNET_SKIP_BUILD === '1' || process.env.DEEPNET_BUILT === '1') return;
+  // Each test project (node, browser) runs this setup, in the same process: build once.
+  process.env.DEEPNET_BUILT = '1';
   const root = fileURLToPath(new URL('../../', import.meta.url));
   // The wasm kernels are compiled from source (src/backend/wasm/kernels.as) before TypeScript.
   execFileSync(process.execPath, ['src/backend/wasm/build.mjs'], { cwd: root, stdio: 'inherit' });

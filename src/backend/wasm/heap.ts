@@ -4,13 +4,15 @@ import { KERNELS_WASM_SHARED, KERNELS_WASM_SINGLE, MAX_PAGES } from './binary.js
 export interface Kernels {
   packA32(transA: number, M: number, K: number, a: number, lda: number, ap: number): void;
   packA64(transA: number, M: number, K: number, a: number, lda: number, ap: number): void;
-  gemmCols32: GemmCols;
-  gemmCols64: GemmCols;
-  gemmWorkBytes(M: number, cols: number, elementBytes: number): number;
+  gemmBlock32: GemmBlock;
+  gemmBlock64: GemmBlock;
+  gemmWorkBytes(rows: number, cols: number, elementBytes: number): number;
   addBias32(z: number, b: number, rows: number, cols: number): void;
   addBias64(z: number, b: number, rows: number, cols: number): void;
   activationForward32(kind: number, slope: number, z: number, a: number, n: number): void;
   activationForward64(kind: number, slope: number, z: number, a: number, n: number): void;
+  biasActivation32(kind: number, slope: number, z: number, b: number, a: number, rows: number, cols: number): void;
+  biasActivation64(kind: number, slope: number, z: number, b: number, a: number, rows: number, cols: number): void;
   activationBackward32(kind: number, slope: number, da: number, z: number, a: number, dz: number, n: number): void;
   activationBackward64(kind: number, slope: number, da: number, z: number, a: number, dz: number, n: number): void;
   rowSums32(m: number, rows: number, cols: number, scale: number, out: number): void;
@@ -20,9 +22,9 @@ export interface Kernels {
   heapBase(): number;
 }
 
-export type GemmCols = (
-  transB: number, M: number, K: number, alpha: number, ap: number, b: number, ldb: number,
-  beta: number, c: number, ldc: number, j0: number, j1: number, work: number,
+export type GemmBlock = (
+  transB: number, K: number, alpha: number, ap: number, b: number, ldb: number,
+  beta: number, c: number, ldc: number, i0: number, i1: number, j0: number, j1: number, work: number,
 ) => void;
 
 const PAGE = 65536;

@@ -7,10 +7,10 @@
 // panel) into NR-wide strips, one 5 x NR SIMD micro-kernel. Packing is where the transposes happen,
 // so all four transpose combinations run the same inner loop at the same speed.
 // Every C[i][j] is one accumulator summed over k in ascending order (mul then add, never fused),
-// whatever tile, chunk or thread computes it: results do not depend on how columns are split.
+// whatever tile, block or thread computes it: results do not depend on how C is split.
 
 const MR: i32 = 5; // rows of the micro-kernel
-const KC: i32 = 256; // k-block: a 5 x KC slice of A and a KC x NR strip of B stay in L1
+const KC: i32 = 512; // k-block: a 5 x KC slice of A and a KC x NR strip of B stay in L1
 
 // ---------------------------------------------------------------- gemm
 
@@ -63,10 +63,9 @@ function packB<T>(transB: i32, b: usize, ldb: i32, kb: i32, kc: i32, j0: i32, j1
     const w = min(NR, j1 - j);
     const dst0 = bp + <usize>jt * strip;
     if (!transB) {
-      // op(B)[k][j..] = B[k][j..]: contiguous rows, copied 2 vectors at a time.
-      let src = b + (<usize>kb * <usize>ldb + <usize>j) * s;
-      let dst = dst0;
       if (w == NR) {
+        let src = b + (<usize>kb * <usize>ldb + <usize>j) * s;
+        let dst = dst0;
         for (let k = 0; k < kc; k++) {
           v128.store(dst, v128.load(src));
           v128.store(dst, v128.load(src, 16), 16);
@@ -74,6 +73,9 @@ function packB<T>(transB: i32, b: usize, ldb: i32, kb: i32, kc: i32, j0: i32, j1
           dst += <usize>NR * s;
         }
       } else {
+        // The last, partial strip, zero-padded.
+        let src = b + (<usize>kb * <usize>ldb + <usize>j) * s;
+        let dst = dst0;
         for (let k = 0; k < kc; k++) {
           for (let q = 0; q < NR; q++) store<T>(dst + <usize>q * s, q < w ? load<T>(src + <usize>q * s) : <T>0);
           src += <usize>ldb * s;
@@ -149,21 +151,22 @@ function transposeStrip<T>(src: usize, ldb: i32, kc: i32, dst: usize): void {
 }
 
 /**
- * The 5 x NR tile at pt (row-major, NR wide) += Σ_k pa[k][r] * pb[k][q] over kc steps, in order.
- * `first` starts the tile from zero instead of its stored partial sum.
+ * The 5 x NR tile at dst (rows dstRow bytes apart) = Σ_k pa[k][r] * pb[k][q] over kc steps, in
+ * order, plus the partial sums at src (rows srcRow bytes apart) unless `first`. dst is a scratch
+ * tile, or C itself when nothing is left to do to the sums (last k-block, alpha 1, beta 0).
  */
 // @ts-ignore: decorator
 @inline
-function microKernel<T>(kc: i32, pa: usize, pb: usize, pt: usize, first: bool): void {
+function microKernel<T>(kc: i32, pa: usize, pb: usize, first: bool, src: usize, srcRow: usize, dst: usize, dstRow: usize): void {
   const s = sizeof<T>();
   let c00 = v128.splat<T>(<T>0), c01 = c00, c10 = c00, c11 = c00, c20 = c00;
   let c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00;
   if (!first) {
-    c00 = v128.load(pt, 0); c01 = v128.load(pt, 16);
-    c10 = v128.load(pt, 32); c11 = v128.load(pt, 48);
-    c20 = v128.load(pt, 64); c21 = v128.load(pt, 80);
-    c30 = v128.load(pt, 96); c31 = v128.load(pt, 112);
-    c40 = v128.load(pt, 128); c41 = v128.load(pt, 144);
+    c00 = v128.load(src, 0); c01 = v128.load(src, 16);
+    c10 = v128.load(src + srcRow, 0); c11 = v128.load(src + srcRow, 16);
+    c20 = v128.load(src + 2 * srcRow, 0); c21 = v128.load(src + 2 * srcRow, 16);
+    c30 = v128.load(src + 3 * srcRow, 0); c31 = v128.load(src + 3 * srcRow, 16);
+    c40 = v128.load(src + 4 * srcRow, 0); c41 = v128.load(src + 4 * srcRow, 16);
   }
   for (let k = 0; k < kc; k++) {
     const b0 = v128.load(pb, 0);
@@ -186,11 +189,11 @@ function microKernel<T>(kc: i32, pa: usize, pb: usize, pt: usize, first: bool): 
     pa += 5 * s;
     pb += 32;
   }
-  v128.store(pt, c00, 0); v128.store(pt, c01, 16);
-  v128.store(pt, c10, 32); v128.store(pt, c11, 48);
-  v128.store(pt, c20, 64); v128.store(pt, c21, 80);
-  v128.store(pt, c30, 96); v128.store(pt, c31, 112);
-  v128.store(pt, c40, 128); v128.store(pt, c41, 144);
+  v128.store(dst, c00, 0); v128.store(dst, c01, 16);
+  v128.store(dst + dstRow, c10, 0); v128.store(dst + dstRow, c11, 16);
+  v128.store(dst + 2 * dstRow, c20, 0); v128.store(dst + 2 * dstRow, c21, 16);
+  v128.store(dst + 3 * dstRow, c30, 0); v128.store(dst + 3 * dstRow, c31, 16);
+  v128.store(dst + 4 * dstRow, c40, 0); v128.store(dst + 4 * dstRow, c41, 16);
 }
 
 /** C[i0 + r][j0 + q] = alpha * tile + beta * C (in f64, rounded once), for r < rows, q < cols. */
@@ -247,35 +250,57 @@ function writeRow<T>(src: usize, dst: usize, alpha: f64, beta: f64): void {
 }
 
 /**
- * Columns [j0, j1) of C = alpha op(A) op(B) + beta C, op(A) already packed at ap (packA).
- * work: KC * roundUp(j1 - j0, NR) elements for packed B, then 5 ceil(M/5) * roundUp(j1 - j0, NR)
- * elements of tile sums.
+ * Rows [i0, i1) and columns [j0, j1) of C = alpha op(A) op(B) + beta C, op(A) already packed at ap
+ * (packA); i0 is a multiple of 5. work: KC * roundUp(j1 - j0, NR) elements for packed B, then
+ * roundUp(i1 - i0, 5) * roundUp(j1 - j0, NR) elements of tile sums.
  */
-function gemmCols<T>(
-  transB: i32, M: i32, K: i32, alpha: f64, ap: usize, b: usize, ldb: i32,
-  beta: f64, c: usize, ldc: i32, j0: i32, j1: i32, work: usize,
+function gemmBlock<T>(
+  transB: i32, K: i32, alpha: f64, ap: usize, b: usize, ldb: i32,
+  beta: f64, c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32, work: usize,
 ): void {
   const s = <usize>sizeof<T>();
   const NR = <i32>(32 / sizeof<T>());
-  const mt = (M + MR - 1) / MR;
+  const it0 = i0 / MR;
+  const mt = (i1 - i0 + MR - 1) / MR;
   const width = <usize>((j1 - j0 + NR - 1) / NR * NR);
   const ntj = <i32>width / NR;
   const bp = work;
   const tiles = work + <usize>KC * width * s;
   const tileBytes = <usize>(MR * NR) * s;
+  // The larger of packed A (this k-block) and packed B (this chunk) is walked once, in the outer
+  // loop; the smaller is swept inside it and stays in cache. W1ᵀ·dZ1 (12288 rows, k = 20) needs
+  // the rows outside, the cat network's other products and square ones the strips.
+  const rowsOuter = <usize>mt * <usize>MR > width;
+  // Tiles go straight to C when C = op(A)·op(B) exactly; otherwise through a scratch tile.
+  const direct = alpha == 1 && beta == 0;
+  const tileRow = <usize>NR * s;
+  const cRow = <usize>ldc * s;
   for (let kb = 0; kb < K; kb += KC) {
     const kc = min(KC, K - kb);
+    const first = kb == 0;
     const last = kb + kc == K;
     packB<T>(transB, b, ldb, kb, kc, j0, j1, bp);
-    for (let jt = 0; jt < ntj; jt++) {
-      const pb = bp + <usize>jt * <usize>kc * <usize>NR * s;
-      const j = j0 + jt * NR;
-      for (let it = 0; it < mt; it++) {
+    const outer = rowsOuter ? mt : ntj;
+    const inner = rowsOuter ? ntj : mt;
+    for (let o = 0; o < outer; o++) {
+      for (let n = 0; n < inner; n++) {
+        const t = rowsOuter ? o : n;
+        const it = it0 + t;
+        const jt = rowsOuter ? n : o;
+        const pb = bp + <usize>jt * <usize>kc * <usize>NR * s;
         const pa = ap + (<usize>it * <usize>K + <usize>kb) * <usize>MR * s;
+        const i = it * MR;
+        const j = j0 + jt * NR;
+        const rows = min(MR, i1 - i);
+        const cols = min(NR, j1 - j);
         // With one k-block a tile is written out at once, so one scratch tile (hot in L1) serves all.
-        const pt = K <= KC ? tiles : tiles + (<usize>it * <usize>ntj + <usize>jt) * tileBytes;
-        microKernel<T>(kc, pa, pb, pt, kb == 0);
-        if (last) writeTile<T>(pt, c, ldc, it * MR, j, min(MR, M - it * MR), min(NR, j1 - j), alpha, beta);
+        const pt = K <= KC ? tiles : tiles + (<usize>t * <usize>ntj + <usize>jt) * tileBytes;
+        if (last && direct && rows == MR && cols == NR) {
+          microKernel<T>(kc, pa, pb, first, pt, tileRow, c + (<usize>i * <usize>ldc + <usize>j) * s, cRow);
+        } else {
+          microKernel<T>(kc, pa, pb, first, pt, tileRow, pt, tileRow);
+          if (last) writeTile<T>(pt, c, ldc, i, j, rows, cols, alpha, beta);
+        }
       }
     }
   }
@@ -287,24 +312,24 @@ export function packA32(transA: i32, M: i32, K: i32, a: usize, lda: i32, ap: usi
 export function packA64(transA: i32, M: i32, K: i32, a: usize, lda: i32, ap: usize): void {
   packA<f64>(transA, M, K, a, lda, ap);
 }
-export function gemmCols32(
-  transB: i32, M: i32, K: i32, alpha: f64, ap: usize, b: usize, ldb: i32,
-  beta: f64, c: usize, ldc: i32, j0: i32, j1: i32, work: usize,
+export function gemmBlock32(
+  transB: i32, K: i32, alpha: f64, ap: usize, b: usize, ldb: i32,
+  beta: f64, c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32, work: usize,
 ): void {
-  gemmCols<f32>(transB, M, K, alpha, ap, b, ldb, beta, c, ldc, j0, j1, work);
+  gemmBlock<f32>(transB, K, alpha, ap, b, ldb, beta, c, ldc, i0, i1, j0, j1, work);
 }
-export function gemmCols64(
-  transB: i32, M: i32, K: i32, alpha: f64, ap: usize, b: usize, ldb: i32,
-  beta: f64, c: usize, ldc: i32, j0: i32, j1: i32, work: usize,
+export function gemmBlock64(
+  transB: i32, K: i32, alpha: f64, ap: usize, b: usize, ldb: i32,
+  beta: f64, c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32, work: usize,
 ): void {
-  gemmCols<f64>(transB, M, K, alpha, ap, b, ldb, beta, c, ldc, j0, j1, work);
+  gemmBlock<f64>(transB, K, alpha, ap, b, ldb, beta, c, ldc, i0, i1, j0, j1, work);
 }
 
-/** Bytes of `work` that gemmCols needs for a chunk of `cols` columns. */
-export function gemmWorkBytes(M: i32, cols: i32, elementBytes: i32): i32 {
+/** Bytes of `work` that gemmBlock needs for a block of `rows` x `cols`. */
+export function gemmWorkBytes(rows: i32, cols: i32, elementBytes: i32): i32 {
   const NR = 32 / elementBytes;
   const width = (cols + NR - 1) / NR * NR;
-  return (KC * width + (M + MR - 1) / MR * MR * width) * elementBytes;
+  return (KC * width + (rows + MR - 1) / MR * MR * width) * elementBytes;
 }
 
 // ---------------------------------------------------------------- elementwise
@@ -361,6 +386,36 @@ function activationForward<T>(kind: i32, slope: f64, z: usize, a: usize, n: i32)
   for (; t < n; t++) {
     const o = <usize>t * s;
     store<T>(a + o, <T>g(kind, slope, <f64>load<T>(z + o)));
+  }
+}
+
+/**
+ * Z += b (broadcast over columns), then A = g(Z): the forward pass's two elementwise steps in one
+ * pass over Z. Each step rounds as addBias and activationForward do, so the results are the same.
+ */
+function biasActivation<T>(kind: i32, slope: f64, z: usize, b: usize, a: usize, rows: i32, cols: i32): void {
+  const s = <usize>sizeof<T>();
+  const L = 16 / sizeof<T>();
+  const zero = v128.splat<T>(<T>0);
+  for (let i = 0; i < rows; i++) {
+    const bi = load<T>(b + <usize>i * s);
+    const bv = v128.splat<T>(bi);
+    const row = <usize>i * <usize>cols * s;
+    let zp = z + row;
+    let ap = a + row;
+    let j = 0;
+    if (kind == RELU) {
+      for (; j + <i32>L <= cols; j += <i32>L, zp += 16, ap += 16) {
+        const zv = v128.add<T>(v128.load(zp), bv);
+        v128.store(zp, zv);
+        v128.store(ap, v128.and(zv, v128.gt<T>(zv, zero)));
+      }
+    }
+    for (; j < cols; j++, zp += s, ap += s) {
+      const zv = load<T>(zp) + bi;
+      store<T>(zp, zv);
+      store<T>(ap, <T>g(kind, slope, <f64>zv));
+    }
   }
 }
 
@@ -436,6 +491,12 @@ export function activationForward32(kind: i32, slope: f64, z: usize, a: usize, n
 }
 export function activationForward64(kind: i32, slope: f64, z: usize, a: usize, n: i32): void {
   activationForward<f64>(kind, slope, z, a, n);
+}
+export function biasActivation32(kind: i32, slope: f64, z: usize, b: usize, a: usize, rows: i32, cols: i32): void {
+  biasActivation<f32>(kind, slope, z, b, a, rows, cols);
+}
+export function biasActivation64(kind: i32, slope: f64, z: usize, b: usize, a: usize, rows: i32, cols: i32): void {
+  biasActivation<f64>(kind, slope, z, b, a, rows, cols);
 }
 export function activationBackward32(kind: i32, slope: f64, da: usize, z: usize, a: usize, dz: usize, n: i32): void {
   activationBackward<f32>(kind, slope, da, z, a, dz, n);

@@ -1,19 +1,32 @@
 import type { Worker as NodeWorker } from 'node:worker_threads';
 import { kernelsModule, type Kernels, type WasmHeap } from './heap.js';
 
-// Workers are Node worker_threads sharing the heap's memory; elsewhere (a browser page) the pool
-// has no workers and the calling thread does every chunk. No top-level await and no static import
-// of a Node module, so browser bundles neither need nor wait for it. Node >= 20.16 hands the module
-// over synchronously, so workers start even when the caller never yields (a synchronous training loop).
+// Workers are Node worker_threads, or Web Workers inside a cross-origin isolated worker scope,
+// sharing the heap's memory. On a window's main thread (Atomics.wait is not allowed there, and the
+// caller waits for its workers) or without a shared memory the calling thread does every chunk.
+// No top-level await and no static import of a Node module, so browser bundles neither need nor
+// wait for it. Node >= 20.16 hands the module over synchronously, so workers start even when the
+// caller never yields (a synchronous training loop).
 type WorkerThreads = typeof import('node:worker_threads');
 let workerThreads: Promise<WorkerThreads | undefined> | undefined;
+const isNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
 function syncWorkerThreads(): WorkerThreads | undefined {
   const get = typeof process !== 'undefined' ? (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule : undefined;
   return get?.('node:worker_threads') as WorkerThreads | undefined;
 }
 function loadWorkerThreads(): Promise<WorkerThreads | undefined> {
-  const isNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
   return (workerThreads ??= isNode ? import('node:worker_threads').catch(() => undefined) : Promise.resolve(undefined));
+}
+
+/** A browser worker scope that may block in Atomics.wait, start Web Workers and share memory with them. */
+function webWorkerScope(): boolean {
+  const g = globalThis as { Worker?: unknown; WorkerGlobalScope?: abstract new () => unknown; crossOriginIsolated?: boolean };
+  return typeof g.Worker === 'function' && typeof g.WorkerGlobalScope === 'function' && globalThis instanceof g.WorkerGlobalScope && g.crossOriginIsolated === true;
+}
+
+/** Whether a pool here can have workers (Node, or a cross-origin isolated browser worker). */
+export function workersAvailable(): boolean {
+  return isNode || webWorkerScope();
 }
 
 // The control block: Int32 words, then the f64 parameters of the current job.
@@ -25,9 +38,12 @@ const READY = 4; // workers that have instantiated the kernels
 const CHUNKS_BY_SLOT = 8; // per thread slot: chunks computed (statistics, for tests)
 export const MAX_THREADS = 24;
 const PARAMS = 4 * (CHUNKS_BY_SLOT + MAX_THREADS); // byte offset of the parameters
-const N_PARAMS = 16;
+const N_PARAMS = 18;
 
-/** The parameters of one gemm job, in the order runChunks reads them. */
+/**
+ * The parameters of one gemm job, in the order runChunks reads them. C is cut into blocks of
+ * rowChunk rows x chunkCols columns, numbered down the rows first.
+ */
 export interface GemmJob {
   chunks: number;
   chunkCols: number;
@@ -46,6 +62,9 @@ export interface GemmJob {
   /** Work block of thread slot s: work + s * workStride. */
   work: number;
   workStride: number;
+  /** Rows per block (a multiple of 5), and blocks down the rows. */
+  rowChunk: number;
+  rowChunks: number;
 }
 
 /**
@@ -60,33 +79,51 @@ function runChunks(k: Kernels, i32: Int32Array, p: Float64Array, gen: number, sl
     if (Atomics.compareExchange(i32, 1, w, w + 1) !== w) continue;
     const idx = w & 0xffff;
     if (idx >= p[0]!) return;
-    const j0 = idx * p[1]!;
+    const i0 = (idx % p[17]!) * p[16]!;
+    const i1 = Math.min(p[5]!, i0 + p[16]!);
+    const j0 = Math.floor(idx / p[17]!) * p[1]!;
     const j1 = Math.min(p[2]!, j0 + p[1]!);
-    const gemm = p[3] === 4 ? k.gemmCols32 : k.gemmCols64;
-    gemm(p[4]!, p[5]!, p[6]!, p[7]!, p[8]!, p[9]!, p[10]!, p[11]!, p[12]!, p[13]!, j0, j1, p[14]! + slot * p[15]!);
+    const gemm = p[3] === 4 ? k.gemmBlock32 : k.gemmBlock64;
+    gemm(p[4]!, p[6]!, p[7]!, p[8]!, p[9]!, p[10]!, p[11]!, p[12]!, p[13]!, i0, i1, j0, j1, p[14]! + slot * p[15]!);
     Atomics.add(i32, 8 + slot, 1);
     if (Atomics.add(i32, 2, 1) + 1 === p[0]) Atomics.notify(i32, 2);
   }
 }
 
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { module, memory, ctl, slot } = workerData;
-const imports = { env: { memory, 'Math.exp': Math.exp, 'Math.tanh': Math.tanh } };
-const k = new WebAssembly.Instance(module, imports).exports;
-const i32 = new Int32Array(memory.buffer, ctl, ${PARAMS / 4});
-const p = new Float64Array(memory.buffer, ctl + ${PARAMS}, ${N_PARAMS});
-${runChunks.toString()}
-let seen = Atomics.load(i32, ${GEN});
-Atomics.add(i32, ${READY}, 1);
-Atomics.notify(i32, ${READY});
-for (;;) {
-  Atomics.wait(i32, ${GEN}, seen);
-  seen = Atomics.load(i32, ${GEN});
-  if (Atomics.load(i32, ${QUIT}) !== 0) break;
-  runChunks(k, i32, p, seen, slot);
+// The workers' program, one text for Node and browsers: instantiate the kernels on the shared
+// memory, say so, then sleep until a job comes, claim its chunks, and sleep again. runChunks is
+// bound to a name here because a minifier renames the function itself.
+const WORKER_MAIN = `
+const runChunks = ${runChunks.toString()};
+function main({ module, memory, ctl, slot }) {
+  const imports = { env: { memory, 'Math.exp': Math.exp, 'Math.tanh': Math.tanh } };
+  const k = new WebAssembly.Instance(module, imports).exports;
+  const i32 = new Int32Array(memory.buffer, ctl, ${PARAMS / 4});
+  const p = new Float64Array(memory.buffer, ctl + ${PARAMS}, ${N_PARAMS});
+  let seen = Atomics.load(i32, ${GEN});
+  Atomics.add(i32, ${READY}, 1);
+  Atomics.notify(i32, ${READY});
+  for (;;) {
+    Atomics.wait(i32, ${GEN}, seen);
+    seen = Atomics.load(i32, ${GEN});
+    if (Atomics.load(i32, ${QUIT}) !== 0) break;
+    runChunks(k, i32, p, seen, slot);
+  }
 }
 `;
+const NODE_WORKER_SOURCE = `${WORKER_MAIN}\nmain(require('node:worker_threads').workerData);\n`;
+// A classic worker (no module loading): its start data comes as the first message. A memory that
+// cannot be received (the worker is not cross-origin isolated) is an error the pool sees.
+const WEB_WORKER_SOURCE = `${WORKER_MAIN}
+self.onmessage = (e) => { self.onmessage = null; main(e.data); };
+self.onmessageerror = () => { throw new Error('deepnet kernel worker: the shared memory could not be received'); };
+`;
+
+interface WebWorker {
+  postMessage(message: unknown): void;
+  terminate(): void;
+  onerror: ((event: unknown) => void) | null;
+}
 
 /**
  * A team of threads over one heap: the caller plus `threads - 1` workers. Workers start in the
@@ -94,7 +131,11 @@ for (;;) {
  */
 export class ThreadPool {
   readonly threads: number;
-  private readonly workers: NodeWorker[] = [];
+  private readonly workers: (NodeWorker | WebWorker)[] = [];
+  /** Workers that failed to start: ready() stops waiting for them; the others share their chunks. */
+  private failed = 0;
+  /** The Web Workers' script, revoked on dispose(). */
+  private scriptUrl: string | undefined;
   private readonly i32: Int32Array;
   private readonly params: Float64Array;
   private readonly ctl: number;
@@ -112,29 +153,55 @@ export class ThreadPool {
     this.i32.fill(0);
     this.params = new Float64Array(heap.buffer, this.ctl + PARAMS, N_PARAMS);
     const now = this.threads > 1 ? syncWorkerThreads() : undefined;
-    if (now) this.spawn(now);
-    this.started = now || this.threads === 1 ? Promise.resolve() : loadWorkerThreads().then((wt) => this.spawn(wt));
+    if (now) this.spawnNode(now);
+    else if (this.threads > 1 && heap.shared && webWorkerScope()) this.spawnWeb();
+    this.started = now || this.threads === 1 || this.workers.length > 0 ? Promise.resolve() : loadWorkerThreads().then((wt) => this.spawnNode(wt));
   }
 
-  private spawn(wt: WorkerThreads | undefined): void {
+  private startData(slot: number) {
+    return { module: kernelsModule(true), memory: this.heap.memory, ctl: this.ctl, slot };
+  }
+
+  private spawnNode(wt: WorkerThreads | undefined): void {
     if (!wt || this.disposed) return;
     for (let slot = 1; slot < this.threads; slot++) {
-      const worker = new wt.Worker(WORKER_SOURCE, {
-        eval: true,
-        workerData: { module: kernelsModule(true), memory: this.heap.memory, ctl: this.ctl, slot },
-      });
+      const worker = new wt.Worker(NODE_WORKER_SOURCE, { eval: true, workerData: this.startData(slot) });
+      worker.on('error', () => this.failed++);
       // Idle workers must not keep the process alive.
       worker.unref();
       this.workers.push(worker);
     }
   }
 
-  /** Resolves when every worker is running (immediately where there are none to start). */
+  /**
+   * Web Workers from a Blob URL, handed the module and the memory by message (both are
+   * structured-cloneable within a cross-origin isolated agent cluster). A worker started from a
+   * worker begins once its parent yields to its event loop; until then the caller runs its chunks.
+   */
+  private spawnWeb(): void {
+    const Worker = (globalThis as unknown as { Worker: new (url: string, options: { name: string }) => WebWorker }).Worker;
+    this.scriptUrl = URL.createObjectURL(new Blob([WEB_WORKER_SOURCE], { type: 'text/javascript' }));
+    for (let slot = 1; slot < this.threads; slot++) {
+      let worker: WebWorker;
+      try {
+        worker = new Worker(this.scriptUrl, { name: `deepnet kernels ${slot}` });
+      } catch {
+        // A policy that forbids blob: workers: the threads that started (maybe none) do the work.
+        break;
+      }
+      worker.onerror = () => this.failed++;
+      worker.postMessage(this.startData(slot));
+      this.workers.push(worker);
+    }
+  }
+
+  /** Resolves when every worker is running or has failed to start (immediately where there are none). */
   async ready(): Promise<void> {
     await this.started;
     const want = this.workers.length;
-    while (Atomics.load(this.i32, READY) < want) await new Promise((resolve) => setTimeout(resolve, 2));
+    while (Atomics.load(this.i32, READY) + this.failed < want) await new Promise((resolve) => setTimeout(resolve, 2));
   }
+
 
   /** Chunks computed so far by each thread slot (0 = the caller). */
   chunksBySlot(): number[] {
@@ -160,6 +227,8 @@ export class ThreadPool {
     p[13] = job.ldc;
     p[14] = job.work;
     p[15] = job.workStride;
+    p[16] = job.rowChunk;
+    p[17] = job.rowChunks;
     const i32 = this.i32;
     this.gen = (this.gen + 1) & 0x7fff;
     Atomics.store(i32, DONE, 0);
@@ -178,6 +247,8 @@ export class ThreadPool {
     Atomics.notify(this.i32, GEN);
     for (const w of this.workers) void w.terminate();
     this.workers.length = 0;
+    if (this.scriptUrl !== undefined) URL.revokeObjectURL(this.scriptUrl);
+    this.scriptUrl = undefined;
     this.heap.release(this.ctl);
   }
 }

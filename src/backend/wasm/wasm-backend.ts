@@ -1,7 +1,7 @@
 import { Matrix, type DType, type Storage } from '../../matrix.js';
 import type { ActivationKernel, Backend } from '../backend.js';
 import { roundUp, WasmHeap } from './heap.js';
-import { MAX_THREADS, ThreadPool } from './pool.js';
+import { MAX_THREADS, ThreadPool, workersAvailable } from './pool.js';
 
 // Activation codes of kernels.as; an activation not listed runs its scalar g/dg in JS instead.
 const KIND: Record<string, number> = { linear: 0, sigmoid: 1, tanh: 2, relu: 3, leakyRelu: 4 };
@@ -44,6 +44,14 @@ export class WasmBackend implements Backend {
 
   get threads(): number {
     return this.wantThreads;
+  }
+
+  /**
+   * The threads large products run on: `threads`, or 1 where no worker can share the work (a plain
+   * memory, or a page's main thread, which may not block waiting for workers).
+   */
+  get activeThreads(): number {
+    return this.heap.shared && workersAvailable() ? this.wantThreads : 1;
   }
 
   /** Threads for large products (the caller's plus workers); results do not depend on it. */
@@ -113,13 +121,18 @@ export class WasmBackend implements Backend {
     const mPad = roundUp(M, 5);
     const parallel = this.heap.shared && this.wantThreads > 1 && M * N * K >= PARALLEL_MIN_MACS;
     const threads = parallel ? this.wantThreads : 1;
-    // Chunks: two per thread (a thread the OS pauses leaves half its share to the others), at most
-    // MAX_CHUNK wide (its packed B stays in L2). Narrower chunks measured slower on W1·X: each reads
-    // a slice of every row of X, and short slices waste most of their cache lines.
+    // Blocks of C: two per thread (a thread the OS pauses leaves half its share to the others).
+    // A tall, narrow C (W1ᵀ·dZ1: 12288 x 209) is cut across its rows, so that each thread writes
+    // whole rows and no cache line of C is written by two threads; anything else down its
+    // columns, at most MAX_CHUNK wide (a block's packed B stays in L2). Narrower column blocks
+    // measured slower on W1·X: each reads a slice of every row of X, and short slices waste lines.
     const nr = 32 / s;
-    const chunkCols = Math.min(MAX_CHUNK, roundUp(Math.ceil(N / (threads === 1 ? 1 : 2 * threads)), nr));
-    const chunks = Math.ceil(N / chunkCols);
-    const workStride = roundUp(k.gemmWorkBytes(M, chunkCols, s), 64);
+    const byRows = parallel && mPad > roundUp(N, nr) && N <= MAX_CHUNK;
+    const rowChunk = byRows ? roundUp(Math.ceil(M / (2 * threads)), 5) : mPad;
+    const rowChunks = Math.ceil(M / rowChunk);
+    const chunkCols = byRows ? N : Math.min(MAX_CHUNK, roundUp(Math.ceil(N / (threads === 1 ? 1 : 2 * threads)), nr));
+    const chunks = rowChunks * Math.ceil(N / chunkCols);
+    const workStride = roundUp(k.gemmWorkBytes(rowChunk, chunkCols, s), 64);
     const packBytes = roundUp(mPad * K * s, 64);
 
     this.begin(this.bytesToStage(A, B, C) + packBytes + threads * workStride);
@@ -134,13 +147,15 @@ export class WasmBackend implements Backend {
       (s === 4 ? k.packA32 : k.packA64)(transA ? 1 : 0, M, K, a, A.cols, ap);
       const job = {
         chunks, chunkCols, N, elementBytes: s, transB: transB ? 1 : 0, M, K, alpha, ap, b,
-        ldb: B.cols, beta, c, ldc: N, work, workStride,
+        ldb: B.cols, beta, c, ldc: N, work, workStride, rowChunk, rowChunks,
       };
       if (parallel) this.threadPool().run(job);
       else {
-        const gemmCols = s === 4 ? k.gemmCols32 : k.gemmCols64;
+        const gemmBlock = s === 4 ? k.gemmBlock32 : k.gemmBlock64;
         for (let j0 = 0; j0 < N; j0 += chunkCols) {
-          gemmCols(job.transB, M, K, alpha, ap, b, job.ldb, beta, c, N, j0, Math.min(N, j0 + chunkCols), work);
+          for (let i0 = 0; i0 < M; i0 += rowChunk) {
+            gemmBlock(job.transB, K, alpha, ap, b, job.ldb, beta, c, N, i0, Math.min(M, i0 + rowChunk), j0, Math.min(N, j0 + chunkCols), work);
+          }
         }
       }
     }
@@ -166,6 +181,22 @@ export class WasmBackend implements Backend {
     const a = this.output(A);
     const k = this.heap.kernels;
     (Z.dtype === 'float32' ? k.activationForward32 : k.activationForward64)(kind, act.slope, z, a, Z.size);
+    this.end();
+  }
+
+  biasActivationForward(act: ActivationKernel, Z: Matrix, b: Matrix, A: Matrix): void {
+    const kind = KIND[act.name];
+    if (kind === undefined) {
+      this.addBias(Z, b);
+      this.activationForward(act, Z, A);
+      return;
+    }
+    this.begin(this.bytesToStage(Z, b, A));
+    const z = this.inout(Z);
+    const bp = this.input(b);
+    const a = this.output(A);
+    const k = this.heap.kernels;
+    (Z.dtype === 'float32' ? k.biasActivation32 : k.biasActivation64)(kind, act.slope, z, bp, a, Z.rows, Z.cols);
     this.end();
   }
 
@@ -279,8 +310,12 @@ export class WasmBackend implements Backend {
   }
 }
 
-/** The cores this process may use (Node) or the browser reports, at most 8; 1 when unknown. */
+/**
+ * The cores this process may use (Node) or the browser reports, at most 8; 1 when unknown or where
+ * no worker can run (a page's main thread, or a browser worker that is not cross-origin isolated).
+ */
 export function defaultThreads(): number {
+  if (!workersAvailable()) return 1;
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   const getBuiltin = typeof process !== 'undefined' ? (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule : undefined;
   const os = getBuiltin?.('node:os') as { availableParallelism?: () => number } | undefined;
