@@ -200,6 +200,13 @@ function nextTraceStep(): void {
   for (const row of $('dims').querySelectorAll('tr[data-layer]')) row.classList.toggle('current', Number(row.getAttribute('data-layer')) === layer);
 }
 
+let kernelsBackend = '';
+function showKernels(threads: number): void {
+  $('stat-kernels').textContent =
+    kernelsBackend === 'wasm' ? `WebAssembly SIMD kernels · ${threads} ${threads === 1 ? 'thread' : 'threads'}` : 'TypeScript reference kernels';
+  state.threads = threads;
+}
+
 worker.onmessage = (event: MessageEvent<FromWorker>) => {
   const msg = event.data;
   switch (msg.type) {
@@ -211,14 +218,15 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       state.boundaryDrawn = false;
       if (msg.data.name === 'cat' && cat) catGrid.setImages(cat.test);
       diagram.setNetwork(layerDims, activations);
-      $('stat-kernels').textContent =
-        msg.backend === 'wasm' ? `WebAssembly SIMD kernels · ${msg.threads} ${msg.threads === 1 ? 'thread' : 'threads'}` : 'TypeScript reference kernels';
-      state.threads = msg.threads;
+      kernelsBackend = msg.backend;
+      showKernels(msg.threads);
       renderDimensions($<HTMLTableElement>('dims'), $('dims-m'), layerDims, msg.data.m, activations);
       showError('data', '');
       state.ready = true;
       state.readyCount++;
       return;
+    case 'threads':
+      return showKernels(msg.threads);
     case 'progress':
       return onProgress(msg.progress);
     case 'paused':

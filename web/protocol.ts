@@ -79,6 +79,8 @@ export interface TraceStep {
 export type FromWorker =
   /** `threads`: what the kernels' large products run on (1 unless the page is cross-origin isolated). */
   | { type: 'ready'; data: DataSummary; layerDims: number[]; activations: string[]; backend: string; threads: number }
+  /** The kernels' threads once their workers have started (fewer than announced if some could not). */
+  | { type: 'threads'; threads: number }
   | { type: 'progress'; progress: Progress }
   | { type: 'paused'; iteration: number }
   | { type: 'trace'; steps: TraceStep[] }

@@ -267,7 +267,10 @@ function kernels(net: Network): { backend: string; threads: number } {
   if (!(backend instanceof WasmBackend)) return { backend: backend.name, threads: 1 };
   if (net.config.threads > 0) backend.setThreads(net.config.threads);
   // Start the workers now: they begin once this worker yields, before training is asked for.
-  kernelsReady = backend.ready();
+  const at = generation;
+  kernelsReady = backend.ready().then(() => {
+    if (at === generation) post({ type: 'threads', threads: backend.activeThreads });
+  });
   return { backend: backend.name, threads: backend.activeThreads };
 }
 

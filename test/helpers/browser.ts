@@ -19,9 +19,12 @@ export async function servePlayground(outDir = 'dist'): Promise<{ url: string; s
   return { url: server.resolvedUrls!.local[0]!, server };
 }
 
-/** Serves an already built playground (web/`outDir`) as a plain static host would: without the isolation headers. */
-export async function serveWithoutIsolation(outDir: string): Promise<{ url: string; server: PreviewServer }> {
-  const server = await preview({ configFile: false, root: `${ROOT}web`, base: './', build: { outDir }, preview: { port: 0, host: '127.0.0.1', open: false }, logLevel: 'error' });
+/**
+ * Serves an already built playground (web/`outDir`) with only the given headers: none is a plain
+ * static host, without the isolation headers.
+ */
+export async function serveBuilt(outDir: string, headers: Record<string, string> = {}): Promise<{ url: string; server: PreviewServer }> {
+  const server = await preview({ configFile: false, root: `${ROOT}web`, base: './', build: { outDir }, preview: { port: 0, host: '127.0.0.1', open: false, headers }, logLevel: 'error' });
   return { url: server.resolvedUrls!.local[0]!, server };
 }
 

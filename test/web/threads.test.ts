@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, launchChromium, serveWithoutIsolation, servePlayground } from '../helpers/browser.js';
+import { CHROMIUM, launchChromium, serveBuilt, servePlayground } from '../helpers/browser.js';
 
 // The playground's kernels on several threads: the page is cross-origin isolated, so its training
 // worker shares the wasm memory with Web Workers of its own, and the costs do not depend on how many.
@@ -22,6 +22,13 @@ interface PageState {
 let browser: Browser;
 let isolated: { url: string; server: PreviewServer };
 let plain: { url: string; server: PreviewServer };
+let strict: { url: string; server: PreviewServer };
+// Isolated, with a policy that allows the page's own workers but not blob: ones (the kernels' threads).
+const STRICT = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Content-Security-Policy': "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:",
+};
 const pages: Page[] = [];
 
 async function open(url: string): Promise<Page> {
@@ -55,7 +62,8 @@ async function trainCat(page: Page): Promise<PageState> {
 describe.runIf(run)('the playground on several threads, in Chromium', () => {
   beforeAll(async () => {
     isolated = await servePlayground(OUT);
-    plain = await serveWithoutIsolation(OUT);
+    plain = await serveBuilt(OUT);
+    strict = await serveBuilt(OUT, STRICT);
     browser = await launchChromium();
   });
 
@@ -67,6 +75,7 @@ describe.runIf(run)('the playground on several threads, in Chromium', () => {
     await browser?.close();
     await isolated?.server.close();
     await plain?.server.close();
+    await strict?.server.close();
   });
 
   it('is cross-origin isolated and trains on as many threads as the browser reports cores (at most 8)', async () => {
@@ -109,6 +118,19 @@ describe.runIf(run)('the playground on several threads, in Chromium', () => {
     expect(s.lastError).toBe('');
     expect(s.chunksByThread).toEqual([]);
     const reference = await trainCat(await open(`${isolated.url}?threads=2`));
+    expect(s.costs).toEqual(reference.costs);
+  });
+
+  it('where the page\'s policy forbids blob: workers, says it runs on one thread, and trains with the same costs', async () => {
+    const page = await open(`${strict.url}?threads=2`);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    // Announced with 2 threads, then corrected once the kernel workers failed to start.
+    await expect.poll(async () => (await state(page)).threads).toBe(1);
+    expect(await page.textContent('#stat-kernels')).toBe('WebAssembly SIMD kernels · 1 thread');
+    const s = await trainCat(page);
+    expect(s.lastError).toBe('');
+    expect(s.chunksByThread.slice(1).every((n) => n === 0)).toBe(true);
+    const reference = await trainCat(await open(`${isolated.url}?threads=1`));
     expect(s.costs).toEqual(reference.costs);
   });
 

@@ -203,6 +203,11 @@ export class ThreadPool {
   }
 
 
+  /** Threads that take chunks: the caller and every worker that has not failed to start. */
+  get liveThreads(): number {
+    return 1 + this.workers.length - this.failed;
+  }
+
   /** Chunks computed so far by each thread slot (0 = the caller). */
   chunksBySlot(): number[] {
     return Array.from(this.i32.subarray(CHUNKS_BY_SLOT, CHUNKS_BY_SLOT + this.threads));

@@ -47,11 +47,13 @@ export class WasmBackend implements Backend {
   }
 
   /**
-   * The threads large products run on: `threads`, or 1 where no worker can share the work (a plain
-   * memory, or a page's main thread, which may not block waiting for workers).
+   * The threads large products run on: `threads`, less workers that failed to start (a page whose
+   * Content-Security-Policy forbids blob: workers), or 1 where no worker can share the work (a
+   * plain memory, or a page's main thread, which may not block waiting for workers).
    */
   get activeThreads(): number {
-    return this.heap.shared && workersAvailable() ? this.wantThreads : 1;
+    if (!this.heap.shared || !workersAvailable()) return 1;
+    return this.pool?.liveThreads ?? this.wantThreads;
   }
 
   /** Threads for large products (the caller's plus workers); results do not depend on it. */
