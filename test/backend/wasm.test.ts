@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ActivationKernel } from '../../src/backend/backend.js';
 import { ReferenceBackend } from '../../src/backend/reference.js';
+import type { ThreadPool } from '../../src/backend/wasm/pool.js';
 import { WasmBackend } from '../../src/backend/wasm/wasm-backend.js';
 import { Matrix, type DType } from '../../src/matrix.js';
 import { leakyRelu, linear, relu, sigmoid, tanh } from '../../src/nn/activations.js';
@@ -212,6 +213,27 @@ describe('wasm threads', () => {
     const again = C0.clone();
     b.gemm(true, false, 1, A, B, 0, again);
     expect(Array.from(again.data)).toEqual(Array.from(want.data));
+    b.dispose();
+  });
+
+  it('a chunk that traps in any thread is an error, not a hang, and the team works on after it', async () => {
+    const b = new WasmBackend({ threads: 2 });
+    await b.ready();
+    const pool = (b as unknown as { threadPool(): ThreadPool }).threadPool();
+    // Real operands and work space, but C's address is past the end of the memory: every chunk,
+    // on whichever thread, traps when it writes its tile.
+    const block = b.heap.alloc(1 << 16);
+    const job = {
+      chunks: 8, chunkCols: 8, N: 64, elementBytes: 8, transB: 0, M: 5, K: 4, alpha: 1, ap: block, b: block, ldb: 64,
+      beta: 0, c: b.heap.buffer.byteLength, ldc: 64, work: block + 4096, workStride: 4096, rowChunk: 5, rowChunks: 1,
+    };
+    expect(() => pool.run(job)).toThrow('a 5 x 64 product failed in a kernel thread');
+    b.heap.release(block);
+    const { A, B, C0 } = gemmCase('float64', 20, 600, 300, false, false, 1, 0);
+    const want = C0.clone();
+    ref.gemm(false, false, 1, A, B, 0, want);
+    b.gemm(false, false, 1, A, B, 0, C0);
+    expect(Array.from(C0.data)).toEqual(Array.from(want.data));
     b.dispose();
   });
 

@@ -35,6 +35,7 @@ const CLAIM = 1; // (generation << 16) | next chunk index
 const DONE = 2; // chunks finished in the current job
 const QUIT = 3;
 const READY = 4; // workers that have instantiated the kernels
+const FAILED = 5; // a chunk of the current job threw (a trap): run() reports it instead of waiting forever
 const CHUNKS_BY_SLOT = 8; // per thread slot: chunks computed (statistics, for tests)
 export const MAX_THREADS = 24;
 const PARAMS = 4 * (CHUNKS_BY_SLOT + MAX_THREADS); // byte offset of the parameters
@@ -84,7 +85,12 @@ function runChunks(k: Kernels, i32: Int32Array, p: Float64Array, gen: number, sl
     const j0 = Math.floor(idx / p[17]!) * p[1]!;
     const j1 = Math.min(p[2]!, j0 + p[1]!);
     const gemm = p[3] === 4 ? k.gemmBlock32 : k.gemmBlock64;
-    gemm(p[4]!, p[6]!, p[7]!, p[8]!, p[9]!, p[10]!, p[11]!, p[12]!, p[13]!, i0, i1, j0, j1, p[14]! + slot * p[15]!);
+    try {
+      gemm(p[4]!, p[6]!, p[7]!, p[8]!, p[9]!, p[10]!, p[11]!, p[12]!, p[13]!, i0, i1, j0, j1, p[14]! + slot * p[15]!);
+    } catch {
+      // Counted as done all the same, so the caller stops waiting and reports it (word 5: FAILED).
+      Atomics.store(i32, 5, 1);
+    }
     Atomics.add(i32, 8 + slot, 1);
     if (Atomics.add(i32, 2, 1) + 1 === p[0]) Atomics.notify(i32, 2);
   }
@@ -237,11 +243,15 @@ export class ThreadPool {
     const i32 = this.i32;
     this.gen = (this.gen + 1) & 0x7fff;
     Atomics.store(i32, DONE, 0);
+    Atomics.store(i32, FAILED, 0);
     Atomics.store(i32, CLAIM, this.gen << 16);
     Atomics.store(i32, GEN, this.gen);
     if (this.workers.length > 0) Atomics.notify(i32, GEN);
     runChunks(this.heap.kernels, i32, p, this.gen, 0);
     for (let d = Atomics.load(i32, DONE); d < job.chunks; d = Atomics.load(i32, DONE)) Atomics.wait(i32, DONE, d);
+    if (Atomics.load(i32, FAILED) !== 0) {
+      throw new Error(`deepnet wasm kernels: a ${job.M} x ${job.N} product failed in a kernel thread (a memory access out of bounds): C is not computed`);
+    }
   }
 
   /** Stops the workers and gives the control block back. */
