@@ -1,22 +1,13 @@
 import type { Dataset } from '../data/dataset.js';
 import { classCount, oneHot } from '../data/onehot.js';
 import { DataError } from '../errors.js';
-import type { ActivationName } from '../nn/activations.js';
-import type { CostName } from '../nn/costs.js';
-import type { InitName } from '../nn/init.js';
-import { outputForClasses, preset } from '../nn/presets.js';
+import { type NetworkChoice, outputForClasses, preset } from '../nn/presets.js';
 
 // What `train --preset` and the class count decide before the network is built. A flag the user
 // typed always wins; only flags left at their defaults are changed.
 
-export interface ChoiceFlags {
+export interface ChoiceFlags extends NetworkChoice {
   preset?: string;
-  layers: number[];
-  hidden: ActivationName;
-  output: ActivationName;
-  cost: CostName;
-  init: InitName;
-  seed: number;
   lr: number;
   iterations: number;
 }

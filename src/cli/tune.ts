@@ -9,6 +9,7 @@ import { ACTIVATIONS, type ActivationName, OUTPUT_ACTIVATIONS } from '../nn/acti
 import { classCount, oneHot } from '../data/onehot.js';
 import { COSTS, type CostName } from '../nn/costs.js';
 import { INITS, type InitName } from '../nn/init.js';
+import type { NetworkChoice } from '../nn/presets.js';
 import { NumpyRandom } from '../random.js';
 import { defaultTest, loadData } from './data.js';
 import { choice, layerList, nonNegativeInt, positiveInt, positiveNumber } from './parsers.js';
@@ -27,15 +28,9 @@ export interface SharedMatrix {
   buffer: SharedArrayBuffer;
 }
 
-export interface TrialSpec {
+export interface TrialSpec extends NetworkChoice {
   trial: number;
   learningRate: number;
-  layers: number[];
-  hidden: ActivationName;
-  output: ActivationName;
-  cost: CostName;
-  init: InitName;
-  seed: number;
   iterations: number;
   classes: string[] | null;
 }

@@ -8,7 +8,8 @@ import type { InitName } from './init.js';
 export type PresetName = 'logistic' | 'shallow' | 'deep';
 export const PRESETS: readonly PresetName[] = ['logistic', 'shallow', 'deep'];
 
-export interface Preset {
+/** What makes one of the course's networks, besides its data: presets, train flags and tune trials share it. */
+export interface NetworkChoice {
   /** Hidden layer sizes; input and output sizes come from the data. */
   layers: number[];
   hidden: ActivationName;
@@ -16,6 +17,9 @@ export interface Preset {
   cost: CostName;
   init: InitName;
   seed: number;
+}
+
+export interface Preset extends NetworkChoice {
   learningRate: number;
   iterations: number;
 }
