@@ -34,6 +34,9 @@ export class TrainingError extends DeepnetError {
   readonly code = 'E_TRAINING';
 }
 
+/** Training that diverged: the cost became NaN or Infinity, sat at the cost's clamp, or rose far above its start. */
+export class DivergenceError extends TrainingError {}
+
 /** A seed or random-number request that numpy itself would refuse. */
 export class RandomError extends DeepnetError {
   readonly code = 'E_RANDOM';

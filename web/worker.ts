@@ -5,13 +5,13 @@
 
 import type { Dataset } from '../src/data/dataset.js';
 import { parseCsv } from '../src/data/csv.js';
-import { classCount, oneHot } from '../src/data/onehot.js';
 import { planarDataset } from '../src/data/planar.js';
 import { trainTestSplit } from '../src/data/split.js';
 import { circlesDataset, gaussianDataset, moonsDataset, spiralDataset, xorDataset } from '../src/data/synthetic.js';
 import { resolveBackend } from '../src/backend/select.js';
 import { defaultThreads, WasmBackend } from '../src/backend/wasm/wasm-backend.js';
 import { DeepnetError } from '../src/errors.js';
+import { classesOf, mapSets } from '../src/experiment/labels.js';
 import { Matrix } from '../src/matrix.js';
 import type { ActivationName } from '../src/nn/activations.js';
 import type { CostName } from '../src/nn/costs.js';
@@ -291,14 +291,25 @@ function configure(msg: Extract<ToWorker, { type: 'configure' }>): void {
     session = null;
     return fail(e, 'data');
   }
-  const K = Math.max(2, classCount(train.Y, train.classes));
-  if (K > 2) {
-    train = { ...train, Y: oneHot(train.Y, K, train.source) };
-    if (test) test = { ...test, Y: oneHot(test.Y, K, test.source) };
-  }
+  // The same labels -> classes -> output as the command line: 2 classes sigmoid + BCE on 0/1, more softmax + CE.
   let net: Network;
+  let K: number;
+  let classes: ReturnType<typeof classesOf>;
+  try {
+    classes = classesOf(train);
+    K = classes.length;
+    train = { ...train };
+    test = test ? { ...test } : null;
+    mapSets(classes, K > 2 ? { output: 'softmax', cost: 'ce' } : { output: 'sigmoid', cost: 'bce' }, `the classes of ${train.source}`, [train, test ?? undefined]);
+    // The names are kept for the page's legend; the labels are class indices now.
+    train.classes = classes.map(String);
+  } catch (e) {
+    session = null;
+    return fail(e, 'data');
+  }
   try {
     net = networkFor(msg.network, train.X.rows, K);
+    net.classes = classes;
   } catch (e) {
     session = null;
     return fail(e, 'network');

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { Matrix } from '../matrix.js';
 import type { Network } from '../nn/network.js';
-import { loadData } from './data.js';
+import { modelClasses } from '../experiment/labels.js';
+import { loadData } from '../experiment/data.js';
 import { checkLabels, className, labelsOf, loadModel, modelInput } from './model.js';
 
 interface EvalFlags {
@@ -22,7 +23,7 @@ export interface EvalResult {
   accuracy: number;
   /** confusion[true][predicted] counts, for 0/1 labels or one-hot outputs; null for regression. */
   confusion: number[][] | null;
-  classes: string[] | null;
+  classes: (number | string)[] | null;
 }
 
 export function evalCommand(program: Command): void {
@@ -57,7 +58,7 @@ export function evalCommand(program: Command): void {
 
 async function evaluate(net: Network, flags: EvalFlags): Promise<EvalResult> {
   const data = await loadData(flags.data, 'test', { xKey: flags.xKey, yKey: flags.yKey, label: flags.label, dtype: net.config.dtype });
-  checkLabels(net, data);
+  checkLabels(net, data, flags.model);
   const X = modelInput(net, data.X, data.source);
   const Y = data.Y.dtype === net.config.dtype ? data.Y : data.Y.astype(net.config.dtype);
   const AL = net.forward(X);
@@ -73,7 +74,7 @@ async function evaluate(net: Network, flags: EvalFlags): Promise<EvalResult> {
     const truth = labelsOf(Y);
     labelsOf(AL).forEach((p, j) => confusion![truth[j]!]![p]!++);
   }
-  return { model: flags.model, data: data.source, m: X.cols, cost, accuracy, confusion, classes: net.classes };
+  return { model: flags.model, data: data.source, m: X.cols, cost, accuracy, confusion, classes: modelClasses(net) };
 }
 
 function columnSum(M: Matrix, j: number): number {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Dataset } from '../data/dataset.js';
-import { oneHot } from '../data/onehot.js';
 import { DataError } from '../errors.js';
+import { mapSets, modelClasses } from '../experiment/labels.js';
 import { normalizeInput } from '../io/modelfile.js';
 import type { Matrix } from '../matrix.js';
 import { Network } from '../nn/network.js';
@@ -22,10 +22,14 @@ export function modelInput(net: Network, X: Matrix, source: string): Matrix {
   return normalizeInput(X, net.normalization);
 }
 
-/** Checks Y's rows against the output size n_L; class indices (1, m) become one-hot for a softmax output. */
-export function checkLabels(net: Network, data: Dataset): void {
+/**
+ * Maps the labels through the model's classes (a label it does not know is a DataError naming it and
+ * the file), encoded for its output, and checks Y's rows against the output size n_L.
+ */
+export function checkLabels(net: Network, data: Dataset, model = 'the model'): void {
   const ny = net.layerDims[net.L]!;
-  if (data.Y.rows === 1 && ny > 1 && net.config.output === 'softmax') data.Y = oneHot(data.Y, ny, data.source);
+  const classes = modelClasses(net);
+  if (classes) mapSets(classes, net.config, `the classes of ${model}`, [data]);
   if (data.Y.rows !== ny) {
     throw new DataError(`${data.source} has ${data.Y.rows} label rows but the model outputs n_L = ${ny}`);
   }
@@ -46,7 +50,7 @@ export function labelsOf(M: Matrix, threshold = true): number[] {
   return out;
 }
 
-/** The name of class k: the model's class names when it has them, else the number. */
+/** Class k as text: the model's class (a label value or a name) when it has one, else the index. */
 export function className(net: Network, k: number): string {
-  return net.classes?.[k] ?? String(k);
+  return String(modelClasses(net)?.[k] ?? k);
 }

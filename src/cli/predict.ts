@@ -3,7 +3,7 @@ import { DataError } from '../errors.js';
 import { loadImageColumn } from '../io/image.js';
 import { Matrix } from '../matrix.js';
 import type { Network } from '../nn/network.js';
-import { loadData } from './data.js';
+import { loadData } from '../experiment/data.js';
 import { className, labelsOf, loadModel, modelInput } from './model.js';
 
 interface PredictFlags {
@@ -55,7 +55,8 @@ export function predictCommand(program: Command): void {
 }
 
 async function predictData(net: Network, flags: PredictFlags): Promise<Prediction[]> {
-  const data = await loadData(flags.data!, 'test', { xKey: flags.xKey, yKey: flags.yKey, label: flags.label, dtype: net.config.dtype });
+  // The model's n_x tells a CSV of features only from one with a label column.
+  const data = await loadData(flags.data!, 'test', { xKey: flags.xKey, yKey: flags.yKey, label: flags.label, dtype: net.config.dtype, features: net.layerDims[0] });
   return predictions(net, modelInput(net, data.X, data.source), (j) => j);
 }
 

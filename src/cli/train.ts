@@ -6,7 +6,7 @@ import { ACTIVATIONS, type ActivationName, OUTPUT_ACTIVATIONS } from '../nn/acti
 import { COSTS, type CostName } from '../nn/costs.js';
 import { INITS, type InitName } from '../nn/init.js';
 import { Network } from '../nn/network.js';
-import { BUILTINS, loadData, defaultTest } from './data.js';
+import { BUILTINS, loadData, defaultTest } from '../experiment/data.js';
 import { choice, layerList, nonNegativeInt, positiveInt, positiveNumber } from './parsers.js';
 import { checkLabels, loadModel, modelInput } from './model.js';
 import { decisionBoundarySvg } from './boundary.js';
@@ -17,9 +17,10 @@ import { checkChartPath, writeChart } from './png.js';
 import { ConfigError, DataError } from '../errors.js';
 import { PRESETS } from '../nn/presets.js';
 import { applyNormalization, fitMinMax, fitStandardization } from '../data/normalize.js';
-import { applyPreset, fitOutputToLabels, type Given } from './presets.js';
+import { applyPreset, type Given } from './presets.js';
+import { type ClassValue, fitOutputToLabels } from '../experiment/labels.js';
+import type { TrainResult } from '../experiment/trial.js';
 import { optionalQueueOption, queueUrlFrom } from '../jobs/queueOption.js';
-import { queuedTrain } from '../jobs/queuedTrain.js';
 import { parseQueueUrl } from '../jobs/queueUrl.js';
 
 interface TrainFlags extends TrainingFlags {
@@ -52,15 +53,7 @@ interface TrainFlags extends TrainingFlags {
   workerOut?: string;
 }
 
-/** The result object of `train --json` (DESIGN.md's contract). */
-export interface TrainResult {
-  layerDims: number[];
-  costs: [number, number][];
-  trainAccuracy: number;
-  testAccuracy: number | null;
-  seconds: number;
-  model: string | null;
-}
+export type { TrainResult };
 
 export function trainCommand(program: Command): void {
   const command = program
@@ -120,18 +113,23 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   const trainSet = await loadData(flags.data, 'train', dataFlags);
   const testSpec = flags.test ?? defaultTest(flags.data);
   const testSet = testSpec ? await loadData(testSpec, 'test', dataFlags) : undefined;
-  // K > 2 classes: softmax + CE with one-hot labels; a resumed model keeps its own output.
-  if (resumed) Object.assign(flags, { output: resumed.config.output, cost: resumed.config.cost });
-  fitOutputToLabels(flags, resumed ? () => true : typed, trainSet, testSet);
+  // The labels' classes decide the output (K > 2: softmax + CE, one-hot); a resumed model keeps its
+  // own output and classes, and both sets are mapped through them.
+  let classes: ClassValue[] | null = null;
+  if (resumed) {
+    Object.assign(flags, { output: resumed.config.output, cost: resumed.config.cost });
+    for (const set of [trainSet, testSet]) if (set) checkLabels(resumed, set, flags.resume);
+  } else {
+    classes = fitOutputToLabels(flags, typed, trainSet, [testSet]);
+  }
   // Statistics of the training set only, applied to both sets and kept in the model file.
   if (flags.normalize && resumed) throw new ConfigError('--normalize: a resumed model keeps the normalisation it was trained with');
-  const normalization = flags.normalize ? (flags.normalize === 'standard' ? fitStandardization : fitMinMax)(trainSet.X) : null;
+  const normalization = flags.normalize ? (flags.normalize === 'standard' ? fitStandardization : fitMinMax)(trainSet.X, `${trainSet.source} (--normalize ${flags.normalize})`) : null;
   if (normalization) {
     trainSet.X = applyNormalization(trainSet.X, normalization);
     if (testSet) testSet.X = applyNormalization(testSet.X, normalization);
   }
   if (resumed) {
-    checkLabels(resumed, trainSet);
     trainSet.X = modelInput(resumed, trainSet.X, trainSet.source);
     if (testSet) testSet.X = modelInput(resumed, testSet.X, testSet.source);
   }
@@ -150,7 +148,7 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
     backend: flags.backend,
     threads: flags.threads,
   });
-  if (!resumed) net.classes = trainSet.classes ?? null;
+  if (!resumed) net.classes = classes;
   if (normalization) net.normalization = normalization;
 
   const out = (line: string) => process.stdout.write(line + '\n');
@@ -225,6 +223,8 @@ async function trainOnQueue(flags: TrainFlags, typed: Given, url: string): Promi
   const local = { '--resume': flags.resume, '--normalize': flags.normalize, '--plot': flags.plot, '--plot-boundary': flags.plotBoundary };
   const unsupported = [...Object.entries(local).filter(([, v]) => v !== undefined).map(([k]) => k), ...Object.keys(trainingOptionsFrom(flags)).map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)];
   if (unsupported.length > 0) throw new ConfigError(`train --queue runs plain gradient descent without ${unsupported.join(', ')}; train locally for those`);
+  // The queue's packages load only for a queued run.
+  const { queuedTrain } = await import('../jobs/queuedTrain.js');
   await queuedTrain({
     queue,
     detach: flags.detach === true,
@@ -241,5 +241,6 @@ async function trainOnQueue(flags: TrainFlags, typed: Given, url: string): Promi
     printEvery: flags.printEvery,
     out: flags.out,
     workerOut: flags.workerOut,
+    chart: (points) => terminalChart(points),
   });
 }

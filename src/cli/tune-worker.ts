@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { resolveBackend } from '../backend/select.js';
-import { runTrial } from '../jobs/trial.js';
+import { runTrial } from '../experiment/trial.js';
 import { Matrix } from '../matrix.js';
 import type { SharedMatrix, TrialSpec } from './tune.js';
 

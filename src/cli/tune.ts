@@ -2,18 +2,17 @@ import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Dataset } from '../data/dataset.js';
-import { ConfigError, DataError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { DType, Matrix } from '../matrix.js';
 import { ACTIVATIONS, type ActivationName, OUTPUT_ACTIVATIONS } from '../nn/activations.js';
-import { classCount, oneHot } from '../data/onehot.js';
 import { COSTS, type CostName } from '../nn/costs.js';
 import { INITS, type InitName } from '../nn/init.js';
-import type { NetworkChoice } from '../nn/presets.js';
 import { NumpyRandom } from '../random.js';
-import { defaultTest, loadData } from './data.js';
+import { tuneData } from '../experiment/data.js';
+import type { ClassValue } from '../experiment/labels.js';
+import type { TrialResult, TrialSpec } from '../experiment/trial.js';
 import { choice, layerList, nonNegativeInt, positiveInt, positiveNumber } from './parsers.js';
-import { runQueuedTrials } from '../jobs/queuedTune.js';
 import { optionalQueueOption, queueUrlFrom } from '../jobs/queueOption.js';
 import { parseQueueUrl } from '../jobs/queueUrl.js';
 
@@ -28,23 +27,7 @@ export interface SharedMatrix {
   buffer: SharedArrayBuffer;
 }
 
-export interface TrialSpec extends NetworkChoice {
-  trial: number;
-  learningRate: number;
-  iterations: number;
-  classes: string[] | null;
-}
-
-export interface TrialResult extends TrialSpec {
-  layerDims: number[];
-  /** The last iteration's cost, null when training failed. */
-  finalCost: number | null;
-  trainAccuracy: number | null;
-  validationAccuracy: number | null;
-  seconds: number;
-  /** Why training stopped (e.g. a NaN cost at a too-large learning rate), else null. */
-  error: string | null;
-}
+export type { TrialResult, TrialSpec };
 
 interface TuneFlags {
   data: string;
@@ -70,9 +53,6 @@ interface TuneFlags {
   json?: boolean;
   queue?: string | boolean;
 }
-
-/** The flags that decide a search's data (and its output layer, from the class count). */
-export type TuneDataFlags = Pick<TuneFlags, 'data' | 'validation' | 'xKey' | 'yKey' | 'label' | 'dtype' | 'output' | 'cost'>;
 
 const lrList = (value: string) => value.split(',').map((p) => positiveNumber(p));
 const layersList = (value: string) => value.split(':').map((p) => layerList(p));
@@ -114,7 +94,7 @@ export function tuneCommand(program: Command): void {
 }
 
 /** The trials of a search: the grid in order (lr fastest), or k random draws. */
-export function trialSpecs(flags: Pick<TuneFlags, 'lr' | 'layers' | 'hidden' | 'output' | 'cost' | 'init' | 'seed' | 'iterations' | 'trials' | 'search'>, classes: string[] | null): TrialSpec[] {
+export function trialSpecs(flags: Pick<TuneFlags, 'lr' | 'layers' | 'hidden' | 'output' | 'cost' | 'init' | 'seed' | 'iterations' | 'trials' | 'search'>, classes: ClassValue[] | null): TrialSpec[] {
   const base = { output: flags.output, cost: flags.cost, init: flags.init, seed: flags.seed, iterations: flags.iterations, classes };
   const specs: TrialSpec[] = [];
   if (flags.search === 'grid') {
@@ -147,17 +127,6 @@ function share(M: Matrix): SharedMatrix {
   const buffer = new SharedArrayBuffer(M.data.byteLength);
   (M.dtype === 'float64' ? new Float64Array(buffer) : new Float32Array(buffer)).set(M.data);
   return { rows: M.rows, cols: M.cols, dtype: M.dtype, buffer };
-}
-
-/** The last `fraction` of the samples as validation data, the rest for training. */
-function holdOut(data: Dataset, fraction: number): [Dataset, Dataset] {
-  const m = data.X.cols;
-  const mv = Math.ceil(m * fraction);
-  if (m - mv < 1) throw new DataError(`${data.source} has ${m} samples: too few to hold out validation data (use --validation)`);
-  return [
-    { ...data, X: data.X.sliceColumns(0, m - mv), Y: data.Y.sliceColumns(0, m - mv) },
-    { ...data, X: data.X.sliceColumns(m - mv, m), Y: data.Y.sliceColumns(m - mv, m), source: `${data.source}, last ${mv} samples` },
-  ];
 }
 
 /** Runs the trials on `parallel` worker threads; results come back in trial order. */
@@ -195,56 +164,43 @@ async function runTrials(specs: TrialSpec[], train: Dataset, validation: Dataset
   return { results, models };
 }
 
-/** Best first: validation accuracy, then train accuracy, then the trial number; failed trials last. */
+/** Best first: validation accuracy, then train accuracy, then the trial number; failed trials after, diverged ones last. */
 export function rank(results: readonly TrialResult[]): TrialResult[] {
-  const score = (r: TrialResult) => r.validationAccuracy ?? -1;
+  const score = (r: TrialResult) => (r.diverged ? -2 : (r.validationAccuracy ?? -1));
   return [...results].sort((a, b) => score(b) - score(a) || (b.trainAccuracy ?? -1) - (a.trainAccuracy ?? -1) || a.trial - b.trial);
 }
 
-/** As train does: K > 2 class labels get softmax + CE unless --output/--cost say otherwise; softmax gets one-hot labels. */
-function fitOutputToLabels(flags: TuneDataFlags, given: (flag: string) => boolean, train: Dataset, validation: Dataset): void {
-  const K = train.Y.rows === 1 ? classCount(train.Y, train.classes) : 0;
-  if (!given('output') && !given('cost') && K > 2) Object.assign(flags, { output: 'softmax', cost: 'ce' });
-  if (flags.output !== 'softmax' || train.Y.rows !== 1) return;
-  if (K < 2) throw new DataError(`${train.source}: a softmax output needs class labels 0..K-1 (K >= 2) in one row`);
-  const classes = Math.max(K, validation.Y.rows === 1 ? classCount(validation.Y, validation.classes) : 0);
-  train.Y = oneHot(train.Y, classes, train.source);
-  if (validation.Y.rows === 1) validation.Y = oneHot(validation.Y, classes, validation.source);
-}
-
-/**
- * The training and validation sets of a search, as every trial sees them (a queue worker loads
- * them the same way from the job's references); may set flags.output/cost from the class count.
- */
-export async function tuneData(flags: TuneDataFlags, given: (flag: string) => boolean): Promise<{ train: Dataset; validation: Dataset }> {
-  const dataFlags = { xKey: flags.xKey, yKey: flags.yKey, label: flags.label, dtype: flags.dtype };
-  let train = await loadData(flags.data, 'train', dataFlags);
-  const validationSpec = flags.validation ?? defaultTest(flags.data);
-  let validation: Dataset;
-  if (validationSpec) validation = await loadData(validationSpec, 'test', dataFlags);
-  else [train, validation] = holdOut(train, 0.2);
-  fitOutputToLabels(flags, given, train, validation);
-  if (validation.X.rows !== train.X.rows || validation.Y.rows !== train.Y.rows) {
-    throw new DataError(`${validation.source} has (${validation.X.rows}, ${validation.Y.rows}) features/labels per sample but ${train.source} has (${train.X.rows}, ${train.Y.rows})`);
+/** The trials without repeats (a list that names a value twice), renumbered; and how many were left out. */
+export function dedupeTrials(specs: readonly TrialSpec[]): { specs: TrialSpec[]; dropped: number } {
+  const seen = new Set<string>();
+  const kept: TrialSpec[] = [];
+  for (const { trial: _trial, ...spec } of specs) {
+    const key = JSON.stringify([spec.learningRate, spec.layers, spec.hidden, spec.output, spec.cost, spec.init, spec.seed, spec.iterations]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    kept.push({ ...spec, trial: kept.length });
   }
-  return { train, validation };
+  return { specs: kept, dropped: specs.length - kept.length };
 }
 
 async function tune(flags: TuneFlags, given: (flag: string) => boolean): Promise<void> {
   const queueUrl = queueUrlFrom(flags.queue);
   const queue = queueUrl === undefined ? undefined : parseQueueUrl(queueUrl);
-  const { train, validation } = await tuneData(flags, given);
-  const specs = trialSpecs(flags, train.classes ?? null);
+  const { train, validation, classes } = await tuneData(flags, given);
+  // The same network twice trains to the same numbers: train it once.
+  const { specs, dropped } = dedupeTrials(trialSpecs(flags, classes));
+  if (dropped > 0) process.stderr.write(`tune: ${dropped} trial(s) left out: the same learning rate, layers and activation as an earlier trial\n`);
   const started = performance.now();
   let done = 0;
   const onDone = (r: TrialResult): void => {
     done++;
-    const what = r.error ? `failed: ${r.error}` : `validation accuracy ${r.validationAccuracy}`;
+    const what = r.error ? `${r.diverged ? 'diverged' : 'failed'}: ${r.error}` : `validation accuracy ${r.validationAccuracy}`;
     process.stderr.write(`trial ${done}/${specs.length} (lr ${r.learningRate}, layers [${r.layers.join(', ')}], ${r.hidden}): ${what}\n`);
   };
   // Queued trials name the data by reference; each worker loads them as tuneData does here.
+  // The queue's packages load only for a queued search.
   const { results, models } = queue
-    ? await runQueuedTrials(specs, { ...flags, queue, validation: flags.validation, returnModel: flags.out !== undefined, nx: train.X.rows, ny: train.Y.rows }, onDone)
+    ? await (await import('../jobs/queuedTune.js')).runQueuedTrials(specs, { ...flags, queue, validation: flags.validation, returnModel: flags.out !== undefined, nx: train.X.rows, ny: train.Y.rows }, onDone)
     : await runTrials(specs, train, validation, flags, onDone);
   const ranked = rank(results);
   const best = ranked[0]!.validationAccuracy === null ? null : ranked[0]!;
@@ -269,7 +225,7 @@ async function tune(flags: TuneFlags, given: (flag: string) => boolean): Promise
     r.hidden,
     r.trainAccuracy === null ? '-' : r.trainAccuracy.toFixed(4),
     r.validationAccuracy === null ? '-' : r.validationAccuracy.toFixed(4),
-    r.finalCost === null ? 'diverged' : String(Number(r.finalCost.toPrecision(6))),
+    r.diverged ? 'diverged' : r.finalCost === null ? 'failed' : String(Number(r.finalCost.toPrecision(6))),
     r.seconds.toFixed(1),
   ]);
   const head = ['rank', 'trial', 'lr', 'layerDims', 'hidden', 'train acc', 'val acc', 'cost', 'seconds'];

@@ -7,6 +7,11 @@ export interface CsvOptions {
   /** The label column's header name (default: the last column). */
   label?: string;
   dtype?: DType;
+  /**
+   * The number of features a model takes, when known (predict): a table of exactly that many
+   * columns and no --label has no label column, and every column is a feature (Y is (0, m)).
+   */
+  features?: number;
 }
 
 // A data table as text: a header row, then one sample per row (BOM, CRLF and quoted fields allowed).
@@ -57,6 +62,7 @@ export function parseCsv(text: string, source: string, options: CsvOptions = {})
   if (header.length < 2) {
     throw new DataError(`${source}: the header has ${header.length} column (${header.join(', ')}); expected at least one feature column and a label column`);
   }
+  if (options.label === undefined && options.features === header.length) return featuresOnly(header, records.slice(1), source, dtype);
   const labelName = options.label ?? header[header.length - 1]!;
   const labelCol = header.indexOf(labelName);
   if (labelCol < 0) {
@@ -94,6 +100,20 @@ export function parseCsv(text: string, source: string, options: CsvOptions = {})
     });
   }
   return { X, Y, classes, source };
+}
+
+/** A table of features only (what predict reads): every column is a feature, Y is (0, m). */
+function featuresOnly(header: string[], rows: string[][], source: string, dtype: DType): Dataset {
+  if (rows.length === 0) throw new DataError(`${source}: the header is there but no data rows follow`);
+  const m = rows.length;
+  const n = header.length;
+  const X = Matrix.zeros(n, m, dtype);
+  rows.forEach((cells, s) => {
+    const row = s + 1;
+    if (cells.length !== n) throw new DataError(`${source}: row ${row} (line ${row + 1}) has ${cells.length} fields but the header has ${n}`);
+    for (let f = 0; f < n; f++) X.data[f * m + s] = numberCell(cells[f]!, row, header[f]!, source, 'features');
+  });
+  return { X, Y: Matrix.zeros(0, m, dtype), source };
 }
 
 /** A table as CSV text: a header row, then the rows; fields with commas, quotes or line breaks are quoted. */

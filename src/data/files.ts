@@ -59,6 +59,7 @@ export function idxFiles(path: string, role: 'train' | 'test'): IdxFiles {
     }
     throw new DataError(`${path}: no ${prefix}-images-idx3-ubyte[.gz] and ${prefix}-labels-idx1-ubyte[.gz] in this folder`);
   }
+  if (!existsSync(path)) throw new DataError(`${path}: no such file or folder (idx: names an images file, a folder of train-*/t10k-* files, or IMAGES,LABELS)`);
   const name = basename(path);
   if (!name.includes('images-idx3')) {
     throw new DataError(`${path}: cannot tell its labels file; name the images file *images-idx3*, give both as idx:IMAGES,LABELS, or give the folder`);

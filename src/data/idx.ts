@@ -90,6 +90,9 @@ export function idxDataset(images: IdxArray, labels: IdxArray, sources: { images
     throw new DataError(`${sources.images} holds m = ${m} images but ${sources.labels} holds ${labels.dims[0]} labels`);
   }
   const n = images.dims.slice(1).reduce((a, b) => a * b, 1);
+  // An empty set would train on nothing (a cost of 0/0): refused here, naming the file.
+  if (m === 0) throw new DataError(`${sources.images}: holds 0 images (dimensions (${images.dims.join(', ')})); a data set needs at least one sample`);
+  if (n === 0) throw new DataError(`${sources.images}: its images have 0 values (dimensions (${images.dims.join(', ')})); expected at least one pixel per image`);
   const scale = images.type === 'uint8' ? 1 / 255 : 1;
   const X = Matrix.zeros(n, m, dtype);
   const v = images.values;

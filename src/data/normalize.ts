@@ -10,13 +10,25 @@ function checkTrainingSet(X: Matrix, op: string): void {
   if (X.cols === 0) throw new DataError(`${op}: the training set has no samples (X is (${X.rows}, 0))`);
 }
 
+/** Statistics that overflowed (values near the float64 limit) are refused when fitted, before any training. */
+function checkFinite(stats: Normalization, names: [string, string], source: string, hint: string): Normalization {
+  for (let i = 0; i < stats.mean.length; i++) {
+    const offset = stats.mean[i]!;
+    const scale = stats.std[i]!;
+    if (!Number.isFinite(offset) || !Number.isFinite(scale)) {
+      throw new DataError(`${source}: feature ${i} has ${Number.isFinite(offset) ? `${names[1]} ${scale}` : `${names[0]} ${offset}`}: its values are too large for float64 arithmetic; ${hint}`);
+    }
+  }
+  return stats;
+}
+
 /**
  * Standardisation statistics of a training set X (n, m): each feature's mean and population
  * standard deviation (numpy's X.mean(axis=1), X.std(axis=1)). A constant feature gets std 1, so it
  * becomes 0 everywhere instead of dividing by zero.
  */
-export function fitStandardization(X: Matrix): Normalization {
-  checkTrainingSet(X, 'fitStandardization');
+export function fitStandardization(X: Matrix, source = 'fitStandardization'): Normalization {
+  checkTrainingSet(X, source);
   const { rows, cols } = X;
   const mean: number[] = [];
   const std: number[] = [];
@@ -30,12 +42,12 @@ export function fitStandardization(X: Matrix): Normalization {
     mean.push(mu);
     std.push(sd > 0 ? sd : 1);
   }
-  return { mean, std };
+  return checkFinite({ mean, std }, ['mean', 'standard deviation'], source, 'rescale it, or use minmax scaling');
 }
 
 /** Min-max statistics of a training set: x' = (x - min) / (max - min); a constant feature gets scale 1. */
-export function fitMinMax(X: Matrix): Normalization {
-  checkTrainingSet(X, 'fitMinMax');
+export function fitMinMax(X: Matrix, source = 'fitMinMax'): Normalization {
+  checkTrainingSet(X, source);
   const { rows, cols } = X;
   const mean: number[] = [];
   const std: number[] = [];
@@ -50,7 +62,7 @@ export function fitMinMax(X: Matrix): Normalization {
     mean.push(lo);
     std.push(hi > lo ? hi - lo : 1);
   }
-  return { mean, std };
+  return checkFinite({ mean, std }, ['minimum', 'range (max - min)'], source, 'rescale it, or use standard scaling');
 }
 
 /** (x - mean) / std per feature, with statistics from the training set (use them on the test set too). */

@@ -29,7 +29,12 @@ export interface ModelConfig {
   init: InitName;
   seed: number;
   normalization: Normalization | null;
-  classes: string[] | null;
+  /**
+   * classes[k] is the class of output unit k (one sigmoid unit: k = 0 below 0.5, 1 above): the
+   * training set's distinct labels, numbers or names. Files written before numbers were kept hold
+   * names or null (null: the outputs are class indices 0..K-1 themselves).
+   */
+  classes: (number | string)[] | null;
 }
 
 export interface DecodedModel {
@@ -150,10 +155,13 @@ export function checkConfig(raw: unknown, source: string): ModelConfig {
     }
     normalization = { mean: [...(nz.mean as number[])], std: [...(nz.std as number[])] };
   }
-  let classes: string[] | null = null;
+  let classes: (number | string)[] | null = null;
   if (c.classes !== null && c.classes !== undefined) {
-    if (!Array.isArray(c.classes) || !c.classes.every((s) => typeof s === 'string')) field(source, 'classes', 'null or a list of strings', c.classes);
-    classes = [...(c.classes as string[])];
+    const isClass = (s: unknown) => typeof s === 'string' || (typeof s === 'number' && Number.isFinite(s));
+    if (!Array.isArray(c.classes) || !c.classes.every(isClass) || new Set(c.classes).size !== c.classes.length) {
+      field(source, 'classes', 'null or a list of distinct class labels (numbers or strings)', c.classes);
+    }
+    classes = [...(c.classes as (number | string)[])];
   }
   return {
     layerDims: [...(dims as number[])],

@@ -64,7 +64,7 @@ export interface OnnxExportOptions {
   activations: readonly string[];
   leakySlope: number;
   /** Written as the model's metadata_props. */
-  classes?: string[] | null;
+  classes?: readonly (number | string)[] | null;
 }
 
 function tensorInfo(name: string, dims: (number | string)[]) {

@@ -1,4 +1,4 @@
-import type { TrialSpec } from '../cli/tune.js';
+import type { TrialSpec } from '../experiment/trial.js';
 import { ConfigError } from '../errors.js';
 import { ACTIVATIONS, OUTPUT_ACTIVATIONS } from '../nn/activations.js';
 import { COSTS } from '../nn/costs.js';
@@ -34,7 +34,7 @@ export interface TrainJob {
 
 /** A job's result (its BullMQ return value). */
 export interface JobResult {
-  result: import('../cli/tune.js').TrialResult;
+  result: import('../experiment/trial.js').TrialResult;
   /** Every iteration's cost. */
   costs: number[];
   /** The model file, base64, when the job asked for it. */
@@ -88,9 +88,9 @@ const layers: Check = (v, f) => {
 };
 const classes: Check = (v, f) => {
   if (v === null) return;
-  if (!Array.isArray(v) || v.length > 100_000) fail(f, 'null or a list of class names', v);
+  if (!Array.isArray(v) || v.length > 100_000) fail(f, 'null or a list of classes', v);
   v.forEach((c, i) => {
-    if (typeof c !== 'string') fail(`${f}[${i}]`, 'a class name', c);
+    if (typeof c !== 'string' && !(typeof c === 'number' && Number.isFinite(c))) fail(`${f}[${i}]`, 'a class (a name or a finite number)', c);
   });
 };
 const given: Check = (v, f) => {

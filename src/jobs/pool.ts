@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { TrainJob } from './payload.js';
-import type { TrialOutcome } from './trial.js';
+import type { TrialOutcome } from '../experiment/trial.js';
 
 // Training threads for a queue worker, one per concurrent job, kept between jobs so each keeps its
 // loaded data. A cancelled job's thread is terminated (training cannot be interrupted otherwise).

@@ -1,7 +1,5 @@
 import { resolve } from 'node:path';
-import { terminalChart } from '../cli/chart.js';
-import type { TrainResult } from '../cli/train.js';
-import type { TrialSpec } from '../cli/tune.js';
+import type { TrainResult, TrialSpec } from '../experiment/trial.js';
 import { TrainingError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { absoluteReference } from './dataRef.js';
@@ -30,6 +28,8 @@ export interface QueuedTrainOptions {
   out?: string;
   /** The model file's path on the worker's machine (made absolute here). */
   workerOut?: string;
+  /** The text chart of the costs printed after the run (the command's own). */
+  chart: (points: [number, number][]) => string[];
 }
 
 /** The costs a local train reports: every printEvery-th iteration and the last. */
@@ -97,7 +97,7 @@ export async function queuedTrain(o: QueuedTrainOptions): Promise<void> {
   out(`Train accuracy: ${r.trainAccuracy}`);
   if (r.validationAccuracy !== null) out(`Test accuracy: ${r.validationAccuracy}`);
   out(`Time: ${r.seconds.toFixed(2)} s on the worker (${((r.seconds * 1000) / Math.max(1, r.iterations)).toFixed(2)} ms per iteration)`);
-  for (const line of terminalChart(result.costs.map((J, i) => [i, J] as [number, number]))) out(line);
+  for (const line of o.chart(result.costs.map((J, i) => [i, J] as [number, number]))) out(line);
   if (o.out) out(`Model: ${o.out}`);
   if (result.modelPath) out(`Model (on the worker's machine): ${result.modelPath}`);
 }

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import { SingleBar } from 'cli-progress';
-import type { TrialResult, TrialSpec } from '../cli/tune.js';
+import type { TrialResult, TrialSpec } from '../experiment/trial.js';
 import { absoluteReference } from './dataRef.js';
 import { JOB_VERSION, type TrainJob } from './payload.js';
 import type { QueueUrl } from './queueUrl.js';
@@ -95,6 +95,7 @@ export async function runQueuedTrials(
           validationAccuracy: null,
           seconds: 0,
           error: s.error ?? 'failed',
+          diverged: false,
         };
         if (r.error) failed++;
         else if (r.validationAccuracy !== null) best = Math.max(best ?? -1, r.validationAccuracy);

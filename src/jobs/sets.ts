@@ -1,9 +1,8 @@
-import { defaultTest, loadData } from '../cli/data.js';
-import { fitOutputToLabels } from '../cli/presets.js';
-import type { ChoiceFlags } from '../cli/presets.js';
-import { type TrialSpec, tuneData } from '../cli/tune.js';
+import { defaultTest, loadData, tuneData } from '../experiment/data.js';
+import { fitOutputToLabels } from '../experiment/labels.js';
+import type { TrialSpec } from '../experiment/trial.js';
 import type { TrainJob } from './payload.js';
-import type { TrialSets } from './trial.js';
+import type { TrialSets } from '../experiment/trial.js';
 
 // A job's data, prepared as the local command prepares them: a trial as `tune` does (its
 // validation rule, one-hot labels for softmax), a train run as `train` does (the output chosen
@@ -24,16 +23,18 @@ async function load(job: TrainJob): Promise<PreparedJob> {
     const flags = { ...dataFlags, data: job.data, validation: job.validation ?? undefined, output: job.trial.output, cost: job.trial.cost };
     // The tune that submitted the trial already chose output and cost: they count as given.
     const { train, validation } = await tuneData(flags, () => true);
+    // The tune mapped its labels through these classes; the worker maps through the same (a file
+    // changed since then with a label they do not hold fails the job, naming it).
     return { sets: { X: train.X, Y: train.Y, Xv: validation.X, Yv: validation.Y }, trial: job.trial };
   }
   const train = await loadData(job.data, 'train', dataFlags);
   const testSpec = job.validation ?? defaultTest(job.data);
   const test = testSpec ? await loadData(testSpec, 'test', dataFlags) : undefined;
-  const flags = { ...job.trial, lr: job.trial.learningRate } as unknown as ChoiceFlags;
-  fitOutputToLabels(flags, (flag) => (job.given as string[]).includes(flag), train, test);
+  const choice = { output: job.trial.output, cost: job.trial.cost };
+  const classes = fitOutputToLabels(choice, (flag) => job.given.includes(flag), train, [test]);
   return {
     sets: { X: train.X, Y: train.Y, Xv: test?.X ?? null, Yv: test?.Y ?? null },
-    trial: { ...job.trial, output: flags.output, cost: flags.cost, classes: train.classes ?? null },
+    trial: { ...job.trial, output: choice.output, cost: choice.cost, classes },
   };
 }
 

@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { resolveBackend } from '../backend/select.js';
 import type { TrainJob } from './payload.js';
 import { prepareJob } from './sets.js';
-import { runTrial } from './trial.js';
+import { runTrial } from '../experiment/trial.js';
 
 // A queue worker's training thread: training is synchronous, so it runs here while the worker's
 // main thread keeps the job's lock renewed and talks to Redis.

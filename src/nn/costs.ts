@@ -12,6 +12,8 @@ export const COSTS: readonly CostName[] = ['bce', 'mse', 'ce'];
 // not 0 or 1 (2^-53 from the edge): the cost stays finite, and everywhere else the course formula
 // is untouched, so numpy parity holds bit for bit in the finite range.
 const EDGE = 2 ** -53;
+/** The loss of a sample whose output saturated on the wrong side: -log(2^-53) = 36.7368... */
+export const CLAMPED_LOSS = -Math.log(EDGE);
 function unsaturated(a: number): number {
   return a === 0 ? EDGE : a === 1 ? 1 - EDGE : a;
 }

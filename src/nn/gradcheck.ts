@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
+import { NumpyRandom } from '../random.js';
 import { costFunction } from './costs.js';
 import { lModelBackward, lModelForward, type ModelOptions } from './model.js';
 import { type Gradients, numLayers, type Parameters } from './parameters.js';
@@ -11,11 +12,22 @@ export interface GradientCheckResult {
   worst: { parameter: string; row: number; col: number; analytic: number; numerical: number };
   /** How many parameters were perturbed. */
   count: number;
+  /** How many parameters the network has (count < total when a sample was checked). */
+  total: number;
+  /**
+   * The relative difference that the rounding of J alone can cause at this epsilon (each estimate is
+   * off by about 2^-52 |J| / ε): when it is near the difference, the check says nothing about backprop.
+   */
+  roundingDifference: number;
 }
 
 export interface GradientCheckOptions extends ModelOptions {
   /** The two-sided step (default 1e-7, the course's). */
   epsilon?: number;
+  /** Check at most this many parameters, drawn at random (default: every one, as the course does). */
+  maxParameters?: number;
+  /** numpy seed of that draw (default 1). */
+  seed?: number;
   /** Computes the analytic gradients; defaults to the course's lModelBackward. */
   backward?: (X: Matrix, Y: Matrix, parameters: Parameters) => Gradients;
 }
@@ -37,19 +49,29 @@ export function gradientCheck(X: Matrix, Y: Matrix, parameters: Parameters, opti
       return lModelBackward(AL, Y, caches, options);
     })();
 
+  const L = numLayers(parameters);
+  const names = Array.from({ length: L }, (_, i) => [`W${i + 1}`, `b${i + 1}`]).flat();
+  const total = names.reduce((n, name) => n + parameters[name]!.data.length, 0);
+  const max = options.maxParameters ?? Infinity;
+  if (!(max >= 1)) throw new ConfigError(`gradientCheck: maxParameters must be at least 1, got ${max}`);
+  // Each checked parameter costs two forward passes: past the cap, a seeded sample of them.
+  const picked = total > max ? new Set(new NumpyRandom(options.seed ?? 1).permutation(total).slice(0, max)) : null;
+  const J0 = J();
+
   let diffSq = 0;
   let gradSq = 0;
   let approxSq = 0;
   let count = 0;
   let worst: GradientCheckResult['worst'] = { parameter: '', row: 0, col: 0, analytic: 0, numerical: 0 };
   let worstGap = -1;
-  const L = numLayers(parameters);
+  let flat = 0;
   for (let l = 1; l <= L; l++) {
     for (const p of ['W', 'b'] as const) {
       const P = parameters[`${p}${l}`]!;
       const dP = grads[`d${p}${l}`];
       if (!dP) throw new ConfigError(`gradientCheck: the backward pass returned no d${p}${l}`);
-      for (let t = 0; t < P.data.length; t++) {
+      for (let t = 0; t < P.data.length; t++, flat++) {
+        if (picked && !picked.has(flat)) continue;
         const theta = P.data[t]!;
         P.data[t] = theta + epsilon;
         const plus = J();
@@ -72,5 +94,7 @@ export function gradientCheck(X: Matrix, Y: Matrix, parameters: Parameters, opti
   }
   const denominator = Math.sqrt(gradSq) + Math.sqrt(approxSq);
   const difference = denominator === 0 ? 0 : Math.sqrt(diffSq) / denominator;
-  return { difference, worst, count };
+  const noise = Math.sqrt(count) * ((Number.EPSILON * Math.max(Math.abs(J0), Number.MIN_VALUE)) / epsilon);
+  const roundingDifference = denominator === 0 ? (noise > 0 ? Infinity : 0) : noise / denominator;
+  return { difference, worst, count, total, roundingDifference };
 }

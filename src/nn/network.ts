@@ -119,8 +119,8 @@ const NODE_ONLY = { fs: 'node:fs/promises', atomic: '../io/atomic.js' };
 export class Network {
   readonly config: ReturnType<typeof resolveNetworkConfig>;
   parameters: Parameters;
-  /** Class names by label index, kept in the model file (e.g. the cat files' list_classes). */
-  classes: string[] | null = null;
+  /** The class of each output unit (the training labels' distinct values, or names such as the cat files' list_classes), kept in the model file. */
+  classes: (number | string)[] | null = null;
   /** The input normalisation the network was trained with, kept in the model file. */
   normalization: Normalization | null = null;
 

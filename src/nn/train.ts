@@ -1,6 +1,7 @@
-import { TrainingError } from '../errors.js';
+import { DivergenceError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { type CostName, costFunction } from './costs.js';
+import { watchDivergence } from './divergence.js';
 import { initializeParameters, initializeParametersDeep, type InitName } from './init.js';
 import { lModelBackward, lModelForward, type ModelOptions, updateParameters } from './model.js';
 import { layerDimsOf, type Parameters } from './parameters.js';
@@ -30,6 +31,7 @@ export function gradientDescent(X: Matrix, Y: Matrix, parameters: Parameters, op
   checkTrainingData(X, Y, layerDimsOf(parameters));
   const cost = costFunction(options.cost ?? 'bce');
   const costs: number[] = [];
+  const watch = watchDivergence({ cost: cost.name, units: Y.rows, m: X.cols, learningRate, step: 'iteration' });
   withResidentData(X, Y, parameters, (X, Y, workspace) => {
     for (let i = 0; i < iterations; i++) {
       // Every matrix of an iteration comes from the workspace, reused by the next one; the
@@ -41,17 +43,19 @@ export function gradientDescent(X: Matrix, Y: Matrix, parameters: Parameters, op
       });
       if (!Number.isFinite(J)) {
         const last = costs.length ? `the last finite cost was ${costs[costs.length - 1]} at iteration ${costs.length - 1}` : 'no finite cost came before it';
-        throw new TrainingError(
+        throw new DivergenceError(
           `training diverged: the cost is ${J} at iteration ${i}; ${last}. Try a smaller learning rate (it is ${learningRate}).`,
         );
       }
+      watch.check(i, J);
       costs.push(J);
-      if (onIteration?.(i, J) === false) break;
+      if (onIteration?.(i, J) === false) return;
       workspace.run(() => {
         const grads = lModelBackward(AL, Y, caches, { ...options, computeDA0: false });
         updateParameters(parameters, grads, learningRate, { inPlace: true });
       });
     }
+    watch.finish();
   });
   return costs;
 }

@@ -1,9 +1,10 @@
 import { getBackend } from '../backend/select.js';
-import { ConfigError, TrainingError } from '../errors.js';
+import { ConfigError, DivergenceError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { NumpyRandom } from '../random.js';
 import type { Callback, EpochLogs, History, TrainingContext } from './callbacks.js';
 import { costFunction } from './costs.js';
+import { watchDivergence } from './divergence.js';
 import { accuracy, layerActivations, lModelBackward, lModelForward, type ModelOptions, predict } from './model.js';
 import { randomMiniBatches } from './minibatch.js';
 import { argmaxColumns } from './softmax.js';
@@ -84,6 +85,7 @@ function* loop(
   }
   let lastLogs: EpochLogs | undefined;
   let t = 0;
+  const watch = watchDivergence({ cost: costName, units: Y.rows, m: Xt.cols, learningRate: o.learningRate, step: o.batchSize === undefined ? 'iteration' : 'epoch' });
 
   yield* calls(o.callbacks, 'onTrainBegin', [{}, context]);
   for (let epoch = 0; epoch < o.epochs && !stopRequested; epoch++) {
@@ -107,7 +109,7 @@ function* loop(
       if (!Number.isFinite(J)) {
         const at = batches.length === 1 ? `iteration ${epoch}` : `epoch ${epoch}, mini-batch ${b}`;
         const last = history.loss.length ? `the last finite epoch cost was ${history.loss[history.loss.length - 1]} at epoch ${history.loss.length - 1}` : 'no finite cost came before it';
-        throw new TrainingError(`training diverged: the cost is ${J} at ${at}; ${last}. Try a smaller learning rate (it is ${learningRate}).`);
+        throw new DivergenceError(`training diverged: the cost is ${J} at ${at}; ${last}. Try a smaller learning rate (it is ${learningRate}).`);
       }
       ran++;
       if (batches.length === 1) {
@@ -136,6 +138,7 @@ function* loop(
       epochCost = weighted / seen;
       if (o.onIteration?.(epoch, epochCost) === false) stopRequested = true;
     }
+    watch.check(epoch, epochCost);
     if (o.printEvery > 0 && (epoch % o.printEvery === 0 || epoch === o.epochs - 1)) console.log(`Cost after iteration ${epoch}: ${epochCost}`);
     const logs: EpochLogs = { loss: epochCost, learningRate };
     if (validation) {
@@ -153,6 +156,7 @@ function* loop(
     lastLogs = logs;
     yield* calls(o.callbacks, 'onEpochEnd', [epoch, logs, context]);
   }
+  if (!stopRequested) watch.finish();
   history.stoppedEarly = stopRequested && history.epoch.length < o.epochs;
   yield* calls(o.callbacks, 'onTrainEnd', [lastLogs, context]);
   return history;

@@ -8,8 +8,14 @@ import { generatePlanar, planarDataset } from '../data/planar.js';
 import { circlesDataset, gaussianDataset, moonsDataset, spiralDataset, type SyntheticOptions, xorDataset } from '../data/synthetic.js';
 import { DataError } from '../errors.js';
 import type { DType } from '../matrix.js';
+import type { ActivationName } from '../nn/activations.js';
+import type { CostName } from '../nn/costs.js';
+import { type ClassValue, fitOutputToLabels } from './labels.js';
 
 export const BUILTINS = ['cat', 'planar', 'xor', 'circles', 'moons', 'spiral', 'gaussian', 'fashion-mnist'] as const;
+
+// Data by their spec, as every command and the queue worker name them: builtin:NAME, idx:...,
+// or a file. Node-only (the playground builds its data sets in the page).
 
 // The generated built-ins draw their test set with the next seed: new points from the same distribution.
 const GENERATED: Record<string, (options: SyntheticOptions) => Dataset> = {
@@ -26,6 +32,8 @@ export interface DataFlags {
   /** The CSV label column (default: the last). */
   label?: string;
   dtype: DType;
+  /** A model's input size n_x, when known: a CSV of exactly n_x columns has no label column. */
+  features?: number;
 }
 
 async function loadBuiltin(name: string, role: 'train' | 'test', dtype: DType): Promise<Dataset> {
@@ -63,7 +71,7 @@ export async function loadData(spec: string, role: 'train' | 'test', flags: Data
   }
   const ext = extname(spec).toLowerCase();
   if (ext === '.h5' || ext === '.hdf5' || ext === '.hdf') return loadH5(spec, flags);
-  if (ext === '.csv') return loadCsv(spec, { label: flags.label, dtype: flags.dtype });
+  if (ext === '.csv') return loadCsv(spec, { label: flags.label, dtype: flags.dtype, features: flags.features });
   throw new DataError(
     `${spec}: cannot tell the format from the extension ${JSON.stringify(ext)}; deepnet reads HDF5 (.h5, .hdf5), CSV (.csv), idx:PATH and builtin:NAME`,
   );
@@ -74,4 +82,45 @@ export function defaultTest(spec: string): string | undefined {
   if (spec.startsWith('builtin:')) return spec;
   const path = spec.slice('idx:'.length);
   return spec.startsWith('idx:') && existsSync(path) && statSync(path).isDirectory() ? spec : undefined;
+}
+
+/** The flags that decide a search's data (and its output layer, from the classes). */
+export interface SearchDataFlags extends DataFlags {
+  data: string;
+  validation?: string;
+  output: ActivationName;
+  cost: CostName;
+}
+
+/** The last `fraction` of the samples as validation data, the rest for training. */
+function holdOut(data: Dataset, fraction: number): [Dataset, Dataset] {
+  const m = data.X.cols;
+  const mv = Math.ceil(m * fraction);
+  if (m - mv < 1) throw new DataError(`${data.source} has ${m} samples: too few to hold out validation data (use --validation)`);
+  return [
+    { ...data, X: data.X.sliceColumns(0, m - mv), Y: data.Y.sliceColumns(0, m - mv) },
+    { ...data, X: data.X.sliceColumns(m - mv, m), Y: data.Y.sliceColumns(m - mv, m), source: `${data.source}, last ${mv} samples` },
+  ];
+}
+
+/**
+ * The training and validation sets of a search, as every trial sees them (a queue worker loads
+ * them the same way from the job's references), mapped through the training set's classes; may
+ * set flags.output/cost from the class count.
+ */
+export async function tuneData(
+  flags: SearchDataFlags,
+  given: (flag: 'output' | 'cost') => boolean,
+): Promise<{ train: Dataset; validation: Dataset; classes: ClassValue[] | null }> {
+  const dataFlags = { xKey: flags.xKey, yKey: flags.yKey, label: flags.label, dtype: flags.dtype };
+  let train = await loadData(flags.data, 'train', dataFlags);
+  const validationSpec = flags.validation ?? defaultTest(flags.data);
+  let validation: Dataset;
+  if (validationSpec) validation = await loadData(validationSpec, 'test', dataFlags);
+  else [train, validation] = holdOut(train, 0.2);
+  const classes = fitOutputToLabels(flags, given, train, [validation]);
+  if (validation.X.rows !== train.X.rows || validation.Y.rows !== train.Y.rows) {
+    throw new DataError(`${validation.source} has (${validation.X.rows}, ${validation.Y.rows}) features/labels per sample but ${train.source} has (${train.X.rows}, ${train.Y.rows})`);
+  }
+  return { train, validation, classes };
 }

@@ -1,9 +1,43 @@
-import type { TrialResult, TrialSpec } from '../cli/tune.js';
+import { DivergenceError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { Network } from '../nn/network.js';
+import type { NetworkChoice } from '../nn/presets.js';
+import type { ClassValue } from './labels.js';
 
 // One tune trial, trained the same way wherever it runs: in a local tune thread or on a queue
 // worker. Sharing this function is what makes a queued trial's costs equal a local one's, bit for bit.
+
+/** One network of a search (or one queued train run): what it is and how long it trains. */
+export interface TrialSpec extends NetworkChoice {
+  trial: number;
+  learningRate: number;
+  iterations: number;
+  /** The training set's classes, kept in the trained model's file (null for regression). */
+  classes: ClassValue[] | null;
+}
+
+export interface TrialResult extends TrialSpec {
+  layerDims: number[];
+  /** The last iteration's cost, null when training failed. */
+  finalCost: number | null;
+  trainAccuracy: number | null;
+  validationAccuracy: number | null;
+  seconds: number;
+  /** Why training stopped (e.g. a cost that diverged at a too-large learning rate), else null. */
+  error: string | null;
+  /** True when training stopped because it diverged (ranked last, shown as diverged). */
+  diverged: boolean;
+}
+
+/** The result object of `train --json` (DESIGN.md's contract), local or queued. */
+export interface TrainResult {
+  layerDims: number[];
+  costs: [number, number][];
+  trainAccuracy: number;
+  testAccuracy: number | null;
+  seconds: number;
+  model: string | null;
+}
 
 export interface TrialSets {
   X: Matrix;
@@ -45,10 +79,11 @@ export function runTrial(trial: TrialSpec, sets: TrialSets, backend: string, onI
       validationAccuracy: Xv && Yv ? net.evaluate(Xv, Yv) : null,
       seconds: (performance.now() - started) / 1000,
       error: null,
+      diverged: false,
     };
     return { result, bytes: net.toBytes(), costs };
   } catch (e) {
-    // A diverging learning rate (NaN cost) is a result of the search, not a failure of it.
+    // A diverging learning rate is a result of the search, not a failure of it.
     const result: TrialResult = {
       ...trial,
       layerDims: [X.rows, ...trial.layers, Y.rows],
@@ -57,6 +92,7 @@ export function runTrial(trial: TrialSpec, sets: TrialSets, backend: string, onI
       validationAccuracy: null,
       seconds: (performance.now() - started) / 1000,
       error: (e as Error).message,
+      diverged: e instanceof DivergenceError,
     };
     return { result, bytes: null, costs: [] };
   }
