@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { checkOutputPath } from '../io/paths.js';
 import { CANCEL_TTL_S, cancelKey } from '../jobs/cancel.js';
 import type { JobResult } from '../jobs/payload.js';
 import { queueOption } from '../jobs/queueOption.js';
@@ -47,6 +48,7 @@ async function status(id: string | undefined, flags: JobsFlags): Promise<void> {
 }
 
 async function result(id: string, flags: JobsFlags): Promise<void> {
+  if (flags.out !== undefined) checkOutputPath(flags.out, '--out');
   await withQueue(flags, async ({ queue }) => {
     const s = await jobStatus(queue, id);
     if (!s) throw new ConfigError(`no job ${JSON.stringify(id)} on the queue (finished jobs are kept 7 days)`);
@@ -55,7 +57,7 @@ async function result(id: string, flags: JobsFlags): Promise<void> {
     const { model, ...r } = s.result as JobResult;
     if (flags.out) {
       if (!model) throw new ConfigError(`job ${id} kept no model${r.modelPath ? ` (the worker wrote it to ${r.modelPath})` : ''}`);
-      writeFileAtomic(flags.out, Buffer.from(model, 'base64'));
+      writeFileAtomic(flags.out, Buffer.from(model, 'base64'), '--out');
     }
     out(JSON.stringify({ job: id, ...r, model: flags.out ?? null }));
   });
