@@ -159,6 +159,7 @@ export function checkInputFile(path: string, flag?: string): void {
   try {
     st = statSync(path);
   } catch (e) {
+    if (isFsError(e, 'ENOENT')) throw new FileError(`${name}: no such file`, { cause: e });
     throw fileError(e, path, 'read', flag);
   }
   if (st.isDirectory()) throw new FileError(`${name}: is a folder, expected a file`);
