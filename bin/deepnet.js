@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 import { main } from '../dist/cli/main.js';
 
-// `deepnet ... | head` closes the pipe early: that is the reader's choice, not an error.
+// `deepnet ... | head` closes the pipe early: that is the reader's choice, not an error. Any other
+// failure to write the results (a full disk, a closed terminal) is one line and exit 1.
 process.stdout.on('error', (e) => {
   if (e.code === 'EPIPE') process.exit(0);
-  throw e;
+  try {
+    process.stderr.write(`deepnet: error: stdout: cannot write the results: ${e.message.split('\n')[0]}\n`);
+  } finally {
+    process.exit(1);
+  }
 });
 
 process.exitCode = await main(process.argv);

@@ -46,3 +46,8 @@ export class RandomError extends DeepnetError {
 export class AutogradError extends DeepnetError {
   readonly code = 'E_AUTOGRAD';
 }
+
+/** A file or folder the user named that cannot be read or written (missing, a folder, no permission ...). */
+export class FileError extends DeepnetError {
+  readonly code = 'E_FILE';
+}

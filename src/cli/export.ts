@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../io/atomic.js';
 import { exportOnnx } from '../io/onnx.js';
+import { checkOutputPath } from '../io/paths.js';
 import { loadModel } from './model.js';
 
 interface ExportFlags {
@@ -20,10 +21,11 @@ export function exportCommand(program: Command): void {
       '\nONNX puts samples in rows, so the graph computes A·Wᵀ + bᵀ per layer (Gemm, transB = 1) in float32.\n\nExamples:\n  $ deepnet export cat.safetensors --onnx cat.onnx\n  $ deepnet export cat.safetensors --onnx cat.onnx --json',
     )
     .action((model: string, flags: ExportFlags) => {
-      const net = loadModel(model);
+      checkOutputPath(flags.onnx, '--onnx', [model]);
+      const net = loadModel(model, 'model');
       const { layerDims, activations, leakySlope } = net.config;
       const bytes = exportOnnx(net.parameters, { layerDims, activations, leakySlope, classes: net.classes });
-      writeFileAtomic(flags.onnx, bytes);
+      writeFileAtomic(flags.onnx, bytes, '--onnx');
       const result = { model, onnx: flags.onnx, bytes: bytes.length, layerDims, input: ['batch', layerDims[0]], output: ['batch', layerDims[net.L]] };
       if (flags.json) process.stdout.write(JSON.stringify(result) + '\n');
       else process.stdout.write(`wrote ${flags.onnx} (${bytes.length} bytes): input X (batch, ${layerDims[0]}), output probabilities (batch, ${layerDims[net.L]})\n`);

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { checkOutputPath } from '../io/paths.js';
 import { CANCEL_TTL_S, cancelKey } from '../jobs/cancel.js';
 import type { JobResult } from '../jobs/payload.js';
 import { queueOption } from '../jobs/queueOption.js';
 import { parseQueueUrl } from '../jobs/queueUrl.js';
-import { jobStatus, type OpenQueue, openQueue } from '../jobs/submit.js';
+import type { OpenQueue } from '../jobs/submit.js';
 
 // `deepnet jobs status|result|cancel`: look after jobs on the queue (train --detach, tune --queue).
 
@@ -20,9 +21,14 @@ const CANCEL_WAIT_MS = 15_000;
 
 const out = (line: string): void => void process.stdout.write(line + '\n');
 
+let api: typeof import('../jobs/submit.js');
+
 async function withQueue<T>(flags: JobsFlags, run: (q: OpenQueue) => Promise<T>): Promise<T> {
   if (flags.queue === undefined) throw new ConfigError('jobs needs --queue redis://HOST:PORT (or DEEPNET_QUEUE)');
-  const q = await openQueue(parseQueueUrl(flags.queue), (line) => void process.stderr.write(line + '\n'));
+  const url = parseQueueUrl(flags.queue);
+  // The queue's packages (BullMQ, ioredis) load only when a command uses the queue.
+  api = await import('../jobs/submit.js');
+  const q = await api.openQueue(url, (line) => void process.stderr.write(line + '\n'));
   try {
     return await run(q);
   } finally {
@@ -37,7 +43,7 @@ async function status(id: string | undefined, flags: JobsFlags): Promise<void> {
       if (flags.json) return out(JSON.stringify(counts));
       return out(Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', '));
     }
-    const s = await jobStatus(queue, id);
+    const s = await api.jobStatus(queue, id);
     if (!s) throw new ConfigError(`no job ${JSON.stringify(id)} on the queue (finished jobs are kept 7 days)`);
     const { result: _result, ...shown } = s;
     if (flags.json) return out(JSON.stringify(shown));
@@ -47,15 +53,16 @@ async function status(id: string | undefined, flags: JobsFlags): Promise<void> {
 }
 
 async function result(id: string, flags: JobsFlags): Promise<void> {
+  if (flags.out !== undefined) checkOutputPath(flags.out, '--out');
   await withQueue(flags, async ({ queue }) => {
-    const s = await jobStatus(queue, id);
+    const s = await api.jobStatus(queue, id);
     if (!s) throw new ConfigError(`no job ${JSON.stringify(id)} on the queue (finished jobs are kept 7 days)`);
     if (s.state === 'failed') throw new ConfigError(`job ${id} failed: ${s.error}`);
     if (s.state !== 'completed') throw new ConfigError(`job ${id} is ${s.state}, not finished yet`);
     const { model, ...r } = s.result as JobResult;
     if (flags.out) {
       if (!model) throw new ConfigError(`job ${id} kept no model${r.modelPath ? ` (the worker wrote it to ${r.modelPath})` : ''}`);
-      writeFileAtomic(flags.out, Buffer.from(model, 'base64'));
+      writeFileAtomic(flags.out, Buffer.from(model, 'base64'), '--out');
     }
     out(JSON.stringify({ job: id, ...r, model: flags.out ?? null }));
   });
@@ -63,7 +70,7 @@ async function result(id: string, flags: JobsFlags): Promise<void> {
 
 async function cancel(id: string, flags: JobsFlags): Promise<void> {
   await withQueue(flags, async ({ queue, connection }) => {
-    const s = await jobStatus(queue, id);
+    const s = await api.jobStatus(queue, id);
     if (!s) throw new ConfigError(`no job ${JSON.stringify(id)} on the queue`);
     if (s.state === 'completed' || s.state === 'failed') throw new ConfigError(`job ${id} has already ${s.state === 'completed' ? 'completed' : 'failed'}`);
     if (s.state === 'waiting') {
@@ -77,7 +84,7 @@ async function cancel(id: string, flags: JobsFlags): Promise<void> {
     await connection.redis.set(cancelKey(id), '1', 'EX', CANCEL_TTL_S);
     const until = Date.now() + CANCEL_WAIT_MS;
     while (Date.now() < until) {
-      const now = await jobStatus(queue, id);
+      const now = await api.jobStatus(queue, id);
       if (now?.state === 'failed') return out(`${id}: cancelled`);
       if (now?.state === 'completed') throw new ConfigError(`job ${id} completed before it could be cancelled`);
       await new Promise((r) => setTimeout(r, 200));

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { DeepnetError } from '../errors.js';
+import { fileError, isFsError } from '../io/paths.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
 import { gradcheckCommand } from './gradcheck.js';
@@ -12,6 +13,29 @@ import { workerCommand } from './worker.js';
 import { jobsCommand } from './jobs.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/**
+ * Any error as the one line the user sees: a DeepnetError's message; a file-system error naming its
+ * file (or stdout); anything else by its kind and first line, with the hint of --verbose.
+ */
+export function errorLine(e: unknown): string {
+  if (e instanceof DeepnetError) return oneLine(e.message);
+  const err = (e ?? {}) as Error & { code?: unknown; path?: unknown; syscall?: unknown };
+  if (isFsError(e) || (typeof err.code === 'string' && err.code.startsWith('ERR_FS_'))) {
+    const action = err.syscall === 'write' || err.syscall === 'rename' || err.syscall === 'mkdir' ? 'write' : err.syscall === 'open' ? 'open' : 'read';
+    const path = typeof err.path === 'string' ? err.path : err.syscall === 'write' ? 'stdout' : 'file';
+    return oneLine(fileError(e, path, action).message);
+  }
+  if (e instanceof RangeError && /array length|allocation|buffer|out of memory/i.test(e.message)) {
+    return `out of memory: ${oneLine(e.message)} (a network or data set too large for this machine)`;
+  }
+  const kind = e instanceof Error ? e.name : typeof e;
+  return `${kind}: ${oneLine(e instanceof Error ? e.message : String(e))} (an internal error; run with --verbose for the stack and report it)`;
+}
+
+function oneLine(s: string): string {
+  return s.split('\n')[0]!.trim();
+}
 
 /** Exit codes: 0 success, 1 a user error (one line on stderr), 2 bad usage. */
 export async function main(argv: string[] = process.argv): Promise<number> {
@@ -40,11 +64,8 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     if (e instanceof CommanderError) {
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
     }
-    const err = e as Error & { code?: unknown };
-    // A DeepnetError or a file-system error (ENOENT, EACCES, ...) is the user's to fix: one line.
-    const isUserError = e instanceof DeepnetError || (typeof err.code === 'string' && /^E[A-Z]+$/.test(err.code));
-    process.stderr.write(`deepnet: error: ${err.message}\n`);
-    if (verbose || !isUserError) process.stderr.write(`${err.stack ?? ''}\n`);
+    process.stderr.write(`deepnet: error: ${errorLine(e)}\n`);
+    if (verbose) process.stderr.write(`${(e as Error | null)?.stack ?? String(e)}\n`);
     return 1;
   }
 }

@@ -1,15 +1,15 @@
-import { readFileSync } from 'node:fs';
 import type { Dataset } from '../data/dataset.js';
 import { DataError } from '../errors.js';
 import { mapSets, modelClasses } from '../experiment/labels.js';
 import { normalizeInput } from '../io/modelfile.js';
+import { readUserFile } from '../io/paths.js';
 import type { Matrix } from '../matrix.js';
 import { Network } from '../nn/network.js';
 
 // What eval, predict, export and train --resume share: reading a model file, fitting data to it.
 
-export function loadModel(path: string): Network {
-  return Network.fromBytes(readFileSync(path), path);
+export function loadModel(path: string, flag = '--model'): Network {
+  return Network.fromBytes(readUserFile(path, flag), path);
 }
 
 /** X as the network sees it: checked against n_x (naming both sizes) and normalised as in training. */

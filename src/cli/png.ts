@@ -18,5 +18,5 @@ export function checkChartPath(path: string, flag: string): void {
 /** Writes a chart as .svg, or as .png rasterised from the same SVG. */
 export function writeChart(path: string, svg: string, flag: string): void {
   checkChartPath(path, flag);
-  writeFileAtomic(path, extname(path).toLowerCase() === '.png' ? svgToPng(svg) : svg);
+  writeFileAtomic(path, extname(path).toLowerCase() === '.png' ? svgToPng(svg) : svg, flag);
 }

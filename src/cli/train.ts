@@ -14,7 +14,10 @@ import { terminalChart } from './chart.js';
 import { costCurveSvg } from './plot.js';
 import { addTrainingFlags, type TrainingFlags, trainingOptionsFrom } from './trainingFlags.js';
 import { checkChartPath, writeChart } from './png.js';
-import { ConfigError, DataError } from '../errors.js';
+import { ConfigError, DataError, DeepnetError, FileError } from '../errors.js';
+import { checkOutputPaths, dataSpecFiles } from '../io/paths.js';
+import { availableMemoryBytes } from '../io/systemMemory.js';
+import { checkMemory } from '../nn/memory.js';
 import { PRESETS } from '../nn/presets.js';
 import { applyNormalization, fitMinMax, fitStandardization } from '../data/normalize.js';
 import { applyPreset, type Given } from './presets.js';
@@ -103,11 +106,17 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   if (flags.epochs !== undefined) flags.iterations = flags.epochs;
   const queueUrl = queueUrlFrom(flags.queue);
   if (flags.detach && queueUrl === undefined) throw new ConfigError('--detach needs --queue');
-  if (flags.workerOut && queueUrl === undefined) throw new ConfigError('--worker-out needs --queue');
-  if (queueUrl !== undefined) return trainOnQueue(flags, typed, queueUrl);
+  if (flags.workerOut !== undefined && queueUrl === undefined) throw new ConfigError('--worker-out needs --queue');
+  if (flags.workerOut === '') throw new ConfigError('--worker-out: an empty file name');
+  const inputs = [...dataSpecFiles(flags.data), ...dataSpecFiles(flags.test), flags.resume];
+  if (queueUrl !== undefined) {
+    checkOutputPaths([['--out', flags.out]], inputs);
+    return trainOnQueue(flags, typed, queueUrl);
+  }
   if (flags.plot) checkChartPath(flags.plot, '--plot');
   if (flags.plotBoundary) checkChartPath(flags.plotBoundary, '--plot-boundary');
-  const resumed = flags.resume ? loadModel(flags.resume) : undefined;
+  checkOutputPaths([['--out', flags.out], ['--plot', flags.plot], ['--plot-boundary', flags.plotBoundary]], inputs);
+  const resumed = flags.resume ? loadModel(flags.resume, '--resume') : undefined;
   if (resumed) flags.dtype = resumed.config.dtype;
   const dataFlags = { xKey: flags.xKey, yKey: flags.yKey, label: flags.label, dtype: flags.dtype };
   const trainSet = await loadData(flags.data, 'train', dataFlags);
@@ -137,6 +146,15 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
     throw new DataError(`--plot-boundary draws 2-feature data, but ${trainSet.source} has n_x = ${trainSet.X.rows} features`);
   }
   const layerDims = resumed ? [...resumed.layerDims] : [trainSet.X.rows, ...flags.layers, trainSet.Y.rows];
+  const options = trainingOptionsFrom(flags);
+  const keep = options.keepProb === undefined ? [] : Array.isArray(options.keepProb) ? options.keepProb : [options.keepProb];
+  checkMemory(layerDims, trainSet.X.cols, flags.dtype, {
+    batchSize: options.batchSize,
+    optimizer: options.optimizer,
+    dropout: keep.some((p) => p < 1),
+    limitBytes: availableMemoryBytes(),
+    what: `training [${layerDims.join(', ')}] on m = ${trainSet.X.cols} (${flags.dtype})`,
+  });
   const net = resumed ?? new Network({
     layerDims,
     hidden: flags.hidden,
@@ -148,6 +166,7 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
     backend: flags.backend,
     threads: flags.threads,
   });
+  net.checkTrainingMemory(trainSet.X.cols, options);
   if (!resumed) net.classes = classes;
   if (normalization) net.normalization = normalization;
 
@@ -174,7 +193,7 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
     net.fit(trainSet.X, trainSet.Y, {
       learningRate: flags.lr,
       iterations: flags.iterations,
-      ...trainingOptionsFrom(flags),
+      ...options,
       onIteration: (i, J) => {
         curve.push([i, J]);
         if (i % flags.printEvery === 0 || i === last) {
@@ -195,14 +214,24 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   const trainAccuracy = net.evaluate(trainSet.X, trainSet.Y);
   const testAccuracy = testSet ? net.evaluate(testSet.X, testSet.Y) : null;
 
-  if (flags.plot) {
-    writeChart(flags.plot, costCurveSvg(costs, { title: `Cost, learning rate ${flags.lr}, layers [${layerDims.join(', ')}]` }), '--plot');
+  // The model first: a plot that fails afterwards says so, and the trained model is kept.
+  if (flags.out) writeFileAtomic(flags.out, net.toBytes(), '--out');
+  const kept = (e: unknown): never => {
+    if (!flags.out) throw e;
+    const message = `${e instanceof Error ? e.message : String(e)} (the trained model is saved in ${flags.out})`;
+    throw e instanceof DeepnetError ? Object.assign(e, { message }) : new FileError(message, { cause: e });
+  };
+  try {
+    if (flags.plot) {
+      writeChart(flags.plot, costCurveSvg(costs, { title: `Cost, learning rate ${flags.lr}, layers [${layerDims.join(', ')}]` }), '--plot');
+    }
+    if (flags.plotBoundary) {
+      const title = `Decision boundary, layers [${layerDims.join(', ')}]`;
+      writeChart(flags.plotBoundary, decisionBoundarySvg((G) => net.forward(G), trainSet.X, trainSet.Y, { title }), '--plot-boundary');
+    }
+  } catch (e) {
+    kept(e);
   }
-  if (flags.plotBoundary) {
-    const title = `Decision boundary, layers [${layerDims.join(', ')}]`;
-    writeChart(flags.plotBoundary, decisionBoundarySvg((G) => net.forward(G), trainSet.X, trainSet.Y, { title }), '--plot-boundary');
-  }
-  if (flags.out) writeFileAtomic(flags.out, net.toBytes());
   const result: TrainResult = { layerDims, costs, trainAccuracy, testAccuracy, seconds, model: flags.out ?? null };
   if (flags.json) {
     out(JSON.stringify(result));
@@ -223,7 +252,7 @@ async function trainOnQueue(flags: TrainFlags, typed: Given, url: string): Promi
   const local = { '--resume': flags.resume, '--normalize': flags.normalize, '--plot': flags.plot, '--plot-boundary': flags.plotBoundary };
   const unsupported = [...Object.entries(local).filter(([, v]) => v !== undefined).map(([k]) => k), ...Object.keys(trainingOptionsFrom(flags)).map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)];
   if (unsupported.length > 0) throw new ConfigError(`train --queue runs plain gradient descent without ${unsupported.join(', ')}; train locally for those`);
-  // The queue's packages load only for a queued run.
+  // The queue's packages (BullMQ, ioredis) load only when a command uses the queue.
   const { queuedTrain } = await import('../jobs/queuedTrain.js');
   await queuedTrain({
     queue,

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { Dataset } from '../data/dataset.js';
 import { ConfigError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { checkOutputPaths, dataSpecFiles } from '../io/paths.js';
 import type { DType, Matrix } from '../matrix.js';
 import { ACTIVATIONS, type ActivationName, OUTPUT_ACTIVATIONS } from '../nn/activations.js';
 import { COSTS, type CostName } from '../nn/costs.js';
@@ -186,6 +187,7 @@ export function dedupeTrials(specs: readonly TrialSpec[]): { specs: TrialSpec[];
 async function tune(flags: TuneFlags, given: (flag: string) => boolean): Promise<void> {
   const queueUrl = queueUrlFrom(flags.queue);
   const queue = queueUrl === undefined ? undefined : parseQueueUrl(queueUrl);
+  checkOutputPaths([['--results', flags.results], ['--out', flags.out]], [...dataSpecFiles(flags.data), ...dataSpecFiles(flags.validation)]);
   const { train, validation, classes } = await tuneData(flags, given);
   // The same network twice trains to the same numbers: train it once.
   const { specs, dropped } = dedupeTrials(trialSpecs(flags, classes));
@@ -204,7 +206,7 @@ async function tune(flags: TuneFlags, given: (flag: string) => boolean): Promise
     : await runTrials(specs, train, validation, flags, onDone);
   const ranked = rank(results);
   const best = ranked[0]!.validationAccuracy === null ? null : ranked[0]!;
-  if (flags.out && best) writeFileAtomic(flags.out, models.get(best.trial)!);
+  if (flags.out && best) writeFileAtomic(flags.out, models.get(best.trial)!, '--out');
   const report = {
     data: train.source,
     validation: validation.source,
@@ -214,7 +216,7 @@ async function tune(flags: TuneFlags, given: (flag: string) => boolean): Promise
     best: best?.trial ?? null,
     model: flags.out && best ? flags.out : null,
   };
-  writeFileAtomic(flags.results, JSON.stringify(report, null, 2) + '\n');
+  writeFileAtomic(flags.results, JSON.stringify(report, null, 2) + '\n', '--results');
   const out = (line: string): void => void process.stdout.write(line + '\n');
   if (flags.json) return out(JSON.stringify(report));
   const rows = ranked.map((r, i) => [

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import { queueOption } from '../jobs/queueOption.js';
 import { parseQueueUrl } from '../jobs/queueUrl.js';
-import { startWorker } from '../jobs/worker.js';
 import { positiveInt } from './parsers.js';
 
 // `deepnet worker`: a long-running process that trains the jobs of `tune --queue` and
@@ -28,6 +27,7 @@ export function workerCommand(program: Command): void {
       const queue = parseQueueUrl(flags.queue);
       // A long-running process: each line starts with its time (UTC, to the millisecond).
       const log = (line: string) => void process.stderr.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`);
+      const { startWorker } = await import('../jobs/worker.js');
       const worker = await startWorker({ queue, concurrency: flags.concurrency, stallMs: flags.stallTimeout, log });
       process.on('SIGINT', worker.stop);
       process.on('SIGTERM', worker.stop);

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { DataError } from '../errors.js';
+import { readUserFile } from '../io/paths.js';
 import type { DType } from '../matrix.js';
 import { type CsvOptions, parseCsv } from './csv.js';
 import type { Dataset } from './dataset.js';
@@ -13,20 +14,15 @@ import { idxDataset, type IdxArray, parseIdx } from './idx.js';
 /** Largest decompressed IDX file accepted (the full MNIST training images are 47 MB). */
 const MAX_IDX_BYTES = 1 << 30;
 
-function readBytes(path: string): Buffer {
-  if (!existsSync(path)) throw new DataError(`${path}: no such file`);
-  if (statSync(path).isDirectory()) throw new DataError(`${path}: is a folder, expected a file`);
-  return readFileSync(path);
-}
 
 /** A CSV file as a Dataset (see parseCsv). */
 export function loadCsv(path: string, options: CsvOptions = {}): Dataset {
-  return parseCsv(readBytes(path).toString('utf8'), path, options);
+  return parseCsv(readUserFile(path).toString('utf8'), path, options);
 }
 
 /** An IDX file, plain or gzip-compressed (recognised by its first two bytes, 1F 8B). */
 export function readIdx(path: string): IdxArray {
-  let bytes: Uint8Array = readBytes(path);
+  let bytes: Uint8Array = readUserFile(path);
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
       bytes = gunzipSync(bytes, { maxOutputLength: MAX_IDX_BYTES });

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { DataError } from '../errors.js';
+import { readUserFile } from './paths.js';
 
 // "Test with your own image", as the course's notebook does it:
 //   image = np.array(Image.open(fname).resize((num_px, num_px)))
@@ -25,18 +25,67 @@ function startsWith(bytes: Uint8Array, magic: number[]): boolean {
   return magic.every((b, i) => bytes[i] === b);
 }
 
+/** The most pixels an image may have (Pillow's MAX_IMAGE_PIXELS): checked in the header, before decoding. */
+export const MAX_IMAGE_PIXELS = 89_478_485;
+
+/** Width and height as the file's header states them (PNG's IHDR, JPEG's SOF), or null when it is not found. */
+export function imageSize(bytes: Uint8Array): { width: number; height: number } | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (startsWith(bytes, PNG_MAGIC)) {
+    // Signature (8 bytes), then the IHDR chunk: length, "IHDR", width, height (big-endian).
+    if (bytes.length < 24 || String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') return null;
+    return { width: view.getUint32(16), height: view.getUint32(20) };
+  }
+  if (startsWith(bytes, JPEG_MAGIC)) {
+    // Segments FF xx with a 2-byte length, up to a start-of-frame (C0-CF but C4, C8, CC): precision, height, width.
+    let at = 2;
+    while (at + 9 <= bytes.length) {
+      if (bytes[at] !== 0xff) return null;
+      const marker = bytes[at + 1]!;
+      if (marker === 0xff) {
+        at++;
+        continue;
+      }
+      if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
+        at += 2;
+        continue;
+      }
+      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+        return { width: view.getUint16(at + 7), height: view.getUint16(at + 5) };
+      }
+      if (marker === 0xda || marker === 0xd9) return null;
+      at += 2 + view.getUint16(at + 2);
+    }
+  }
+  return null;
+}
+
+/** Refuses, before any decoding, an image whose header claims no pixels or more than MAX_IMAGE_PIXELS. */
+function checkSize(bytes: Uint8Array, source: string): void {
+  const size = imageSize(bytes);
+  if (!size) throw new DataError(`${source}: cannot decode the image (no readable size in its header: truncated or corrupt)`);
+  const { width, height } = size;
+  if (width === 0 || height === 0) throw new DataError(`${source}: the image is ${width} x ${height} pixels: empty`);
+  if (width * height > MAX_IMAGE_PIXELS) {
+    throw new DataError(`${source}: the image claims ${width} x ${height} = ${width * height} pixels, more than the ${MAX_IMAGE_PIXELS} deepnet decodes (a decompression bomb, or resize it first)`);
+  }
+}
+
 /** Decodes a PNG or JPEG (told apart by their first bytes), dropping any alpha channel. */
 export function decodeImage(bytes: Uint8Array, source: string): RgbImage {
   let rgba: { width: number; height: number; data: Uint8Array };
   try {
-    if (startsWith(bytes, PNG_MAGIC)) rgba = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    else if (startsWith(bytes, JPEG_MAGIC)) rgba = decodeJpeg(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: 100 });
-    else throw new DataError(`${source}: not a PNG or JPEG image (deepnet reads those two)`);
+    const png = startsWith(bytes, PNG_MAGIC);
+    if (!png && !startsWith(bytes, JPEG_MAGIC)) throw new DataError(`${source}: not a PNG or JPEG image (deepnet reads those two)`);
+    checkSize(bytes, source);
+    if (png) rgba = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    else rgba = decodeJpeg(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6, maxMemoryUsageInMB: 1024 });
   } catch (e) {
     if (e instanceof DataError) throw e;
     throw new DataError(`${source}: cannot decode the image (${(e as Error).message})`, { cause: e });
   }
   const { width, height } = rgba;
+  if (!(width > 0 && height > 0) || rgba.data.length < width * height * 4) throw new DataError(`${source}: cannot decode the image (its pixel data is incomplete)`);
   const data = new Uint8Array(width * height * 3);
   for (let p = 0; p < width * height; p++) {
     data[p * 3] = rgba.data[p * 4]!;
@@ -143,7 +192,7 @@ export function inputSide(nx: number, source: string): number {
 /** An image file as the course's column: resized to num_px x num_px, / 255, flattened (row, column, channel). */
 export function loadImageColumn(path: string, nx: number): Float64Array {
   const side = inputSide(nx, path);
-  const img = resizeBicubic(decodeImage(readFileSync(path), path), side, side);
+  const img = resizeBicubic(decodeImage(readUserFile(path, '--image'), path), side, side);
   const col = new Float64Array(nx);
   for (let i = 0; i < nx; i++) col[i] = img.data[i]! / 255;
   return col;

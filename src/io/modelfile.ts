@@ -4,7 +4,7 @@ import { type DType, Matrix } from '../matrix.js';
 import { ACTIVATIONS, type ActivationName, OUTPUT_ACTIVATIONS } from '../nn/activations.js';
 import { COSTS, type CostName } from '../nn/costs.js';
 import { INITS, type InitName } from '../nn/init.js';
-import type { Parameters } from '../nn/parameters.js';
+import { MAX_LAYERS, type Parameters } from '../nn/parameters.js';
 import { parseSafetensors, readFloatTensor, serializeSafetensors, type TensorToWrite } from './safetensors.js';
 import { DEEPNET_VERSION, MODEL_FORMAT_VERSION } from './version.js';
 
@@ -58,7 +58,10 @@ export function encodeModel(config: ModelConfig, parameters: Parameters): Uint8A
       if (!M || M.rows !== shape[0] || M.cols !== shape[1]) {
         throw new ModelFileError(`encodeModel: parameter ${name} is ${M ? `(${M.rows}, ${M.cols})` : 'missing'}, layerDims imply (${shape.join(', ')})`);
       }
-      tensors.push({ name, shape, data: M.dtype === checked.dtype ? M.data : M.astype(checked.dtype).data });
+      const data = M.dtype === checked.dtype ? M.data : M.astype(checked.dtype).data;
+      const bad = firstNonFinite(data);
+      if (bad >= 0) throw new ModelFileError(`encodeModel: parameter ${name}${at(bad, shape[1]!)} is ${data[bad]}: a model with NaN or infinite weights is not saved (the training diverged)`);
+      tensors.push({ name, shape, data });
     }
   }
   // Keys in a fixed order so the JSON text (and the file) is deterministic.
@@ -74,7 +77,7 @@ export function encodeModel(config: ModelConfig, parameters: Parameters): Uint8A
 
 /** Reads a model file's bytes; every failure is a ModelFileError naming `source` and the tensor or field. */
 export function decodeModel(bytes: Uint8Array, source = 'model file'): DecodedModel {
-  const file = parseSafetensors(bytes, source);
+  const file = parseSafetensors(bytes, source, { maxTensors: 2 * MAX_LAYERS });
   const meta = file.metadata;
   if (!meta || meta.format !== 'deepnet') {
     throw new ModelFileError(`${source}: __metadata__.format is ${JSON.stringify(meta?.format)}, not "deepnet": not a deepnet model file`);
@@ -109,13 +112,27 @@ export function decodeModel(bytes: Uint8Array, source = 'model file'): DecodedMo
         throw new ModelFileError(`${source}: tensor ${name} has shape ${JSON.stringify(t.shape)} but layerDims ${JSON.stringify(config.layerDims)} imply [${shape.join(', ')}]`);
       }
       if (t.dtype !== want) throw new ModelFileError(`${source}: tensor ${name} is ${t.dtype} but config.dtype ${config.dtype} needs ${want}`);
-      parameters[name] = Matrix.fromTypedArray(readFloatTensor(file, t), shape[0]!, shape[1]!);
+      const data = readFloatTensor(file, t);
+      const bad = firstNonFinite(data);
+      if (bad >= 0) throw new ModelFileError(`${source}: tensor ${name}${at(bad, shape[1]!)} is ${data[bad]}: a model with NaN or infinite weights cannot be used`);
+      parameters[name] = Matrix.fromTypedArray(data, shape[0]!, shape[1]!);
       byName.delete(name);
     }
   }
   const extra = [...byName.keys()];
   if (extra.length > 0) throw new ModelFileError(`${source}: unexpected tensor ${extra[0]} (a network with layerDims ${JSON.stringify(config.layerDims)} has W1..W${L}, b1..b${L})`);
   return { config, parameters, deepnetVersion: meta.deepnet_version ?? '' };
+}
+
+/** The index of the first NaN or ±Infinity in a, or -1. */
+function firstNonFinite(a: Float32Array | Float64Array): number {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return i;
+  return -1;
+}
+
+/** "[row, col]" of a row-major index. */
+function at(index: number, cols: number): string {
+  return `[${Math.floor(index / cols)}, ${index % cols}]`;
 }
 
 function field(source: string, name: string, what: string, value: unknown): never {
@@ -131,8 +148,8 @@ export function checkConfig(raw: unknown, source: string): ModelConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ModelFileError(`${source}: __metadata__.config must be a JSON object`);
   const c = raw as Record<string, unknown>;
   const dims = c.layerDims;
-  if (!Array.isArray(dims) || dims.length < 2 || !dims.every((d) => Number.isSafeInteger(d) && (d as number) >= 1)) {
-    field(source, 'layerDims', 'a list of at least 2 positive integers [n0, ..., nL]', dims);
+  if (!Array.isArray(dims) || dims.length < 2 || dims.length > MAX_LAYERS + 1 || !dims.every((d) => Number.isSafeInteger(d) && (d as number) >= 1)) {
+    field(source, 'layerDims', `a list of at least 2 positive integers [n0, ..., nL] (at most ${MAX_LAYERS + 1})`, dims);
   }
   const L = dims.length - 1;
   const acts = c.activations;

@@ -9,6 +9,14 @@ import { ModelFileError } from '../errors.js';
 /** The reference reader's limit on the header (100 MB). */
 export const MAX_HEADER_SIZE = 100_000_000;
 
+/** Tensors a file may hold unless the caller says otherwise: the cap is checked before the header is parsed. */
+export const DEFAULT_MAX_TENSORS = 100_000;
+
+export interface ParseOptions {
+  /** Refuse a header of more tensors than this, before parsing it (default DEFAULT_MAX_TENSORS). */
+  maxTensors?: number;
+}
+
 /** Bytes per element of the dtypes safetensors knows. */
 export const SAFETENSORS_DTYPE_SIZES: Readonly<Record<string, number>> = {
   BOOL: 1,
@@ -79,12 +87,38 @@ function topLevelKeys(text: string): string[] {
   return keys;
 }
 
+/**
+ * The number of keys of the top-level object, counted in one pass over the text and given up as
+ * soon as it passes `limit` (so a header of a million entries is refused before JSON.parse builds
+ * them). Malformed text is left to JSON.parse.
+ */
+function countTopLevelKeys(text: string, limit: number): number {
+  let keys = 0;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      let j = i + 1;
+      while (j < text.length && text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
+      if (depth === 1) {
+        let k = j + 1;
+        while (k < text.length && (text.charCodeAt(k) <= 0x20)) k++;
+        if (text.charCodeAt(k) === 0x3a && ++keys > limit) return keys;
+      }
+      i = j;
+    } else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return keys;
+}
+
 function isNonNegativeInteger(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
 /** Parses and validates a safetensors file; `source` (a path) names it in every error. */
-export function parseSafetensors(bytes: Uint8Array, source = 'model file'): SafetensorsFile {
+export function parseSafetensors(bytes: Uint8Array, source = 'model file', options: ParseOptions = {}): SafetensorsFile {
+  const maxTensors = options.maxTensors ?? DEFAULT_MAX_TENSORS;
   if (!(bytes instanceof Uint8Array)) fail(source, 'expected the file as bytes (a Uint8Array or Buffer)');
   if (bytes.length < 8) fail(source, `is ${bytes.length} bytes long, too short for the 8-byte header length of a safetensors file`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -100,6 +134,9 @@ export function parseSafetensors(bytes: Uint8Array, source = 'model file'): Safe
     fail(source, 'header is not valid UTF-8');
   }
   if (!text.startsWith('{')) fail(source, `header must be a JSON object starting with "{", got ${JSON.stringify(text.slice(0, 20))}`);
+  // The metadata is one more key.
+  const keyCount = countTopLevelKeys(text, maxTensors + 1);
+  if (keyCount > maxTensors + 1) fail(source, `header lists more than ${maxTensors} tensors, more than this reader takes (not a model file, or corrupt)`);
   let header: unknown;
   try {
     header = JSON.parse(text);

@@ -1,6 +1,7 @@
 import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { availableParallelism, hostname } from 'node:os';
 import { writeFileAtomic } from '../io/atomic.js';
+import { checkOutputPath, dataSpecFiles } from '../io/paths.js';
 import { cancelKey } from './cancel.js';
 import { connect, QUEUE_NAME } from './connection.js';
 import { type JobResult, type TrainJob, validateJob } from './payload.js';
@@ -53,6 +54,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     let payload: TrainJob;
     try {
       payload = validateJob(job.data);
+      // Where the model goes is checked before the training, as every command checks its outputs.
+      if (payload.modelPath) checkOutputPath(payload.modelPath, '--worker-out', [...dataSpecFiles(payload.data), ...dataSpecFiles(payload.validation ?? undefined)]);
     } catch (e) {
       // Never run what does not validate; no retry either, it would fail the same way.
       log(`job ${job.id}: rejected: ${(e as Error).message}`);
@@ -76,7 +79,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       const outcome = await pool.run(payload, onProgress, controller.signal);
       let modelPath: string | null = null;
       if (outcome.bytes && payload.modelPath) {
-        writeFileAtomic(payload.modelPath, outcome.bytes);
+        writeFileAtomic(payload.modelPath, outcome.bytes, '--worker-out');
         modelPath = payload.modelPath;
       }
       const model = outcome.bytes && payload.returnModel ? Buffer.from(outcome.bytes).toString('base64') : null;

@@ -31,9 +31,10 @@ export const tanh: ActivationKernel = {
 export const relu: ActivationKernel = {
   name: 'relu',
   slope: 0,
-  g: (z: number) => (z > 0 ? z : 0),
-  // relu'(0) = 0, as the course's relu_backward (dZ[Z <= 0] = 0).
-  dg: (z: number) => (z > 0 ? 1 : 0),
+  // numpy's maximum(0, z): a NaN stays NaN, so a diverged run is never hidden behind zeros.
+  g: (z: number) => (z <= 0 ? 0 : z),
+  // relu'(0) = 0, as the course's relu_backward (dZ[Z <= 0] = 0); a NaN z keeps dA, as it does.
+  dg: (z: number) => (z <= 0 ? 0 : 1),
 };
 
 export function leakyRelu(slope = DEFAULT_LEAKY_SLOPE): ActivationKernel {

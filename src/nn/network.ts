@@ -6,6 +6,7 @@ import { decodeModel, encodeModel, type Normalization } from '../io/modelfile.js
 import { assertDType, type DType, type Matrix } from '../matrix.js';
 import { ACTIVATIONS, type ActivationName, DEFAULT_LEAKY_SLOPE, OUTPUT_ACTIVATIONS } from './activations.js';
 import { argmaxColumns } from './softmax.js';
+import { checkMemory } from './memory.js';
 import { COSTS, type CostName, costFunction } from './costs.js';
 import { initializeParametersDeep, INITS, type InitName } from './init.js';
 import { accuracy, layerActivations, lModelForward, type ModelOptions, predict } from './model.js';
@@ -127,6 +128,7 @@ export class Network {
   constructor(config: NetworkConfig, parameters?: Parameters) {
     this.config = resolveNetworkConfig(config);
     const { layerDims, seed, init, dtype } = this.config;
+    if (!parameters) checkMemory(layerDims, 1, dtype, { includeData: false, what: `Network [${layerDims.join(', ')}]` });
     this.parameters = parameters ?? initializeParametersDeep(layerDims, { seed, init, dtype });
   }
 
@@ -161,6 +163,7 @@ export class Network {
   fit(X: Matrix, Y: Matrix, options: FitOptions = {}): number[] {
     const o = resolveTrainingOptions(options, X.cols, this.L, 'fit');
     checkTrainingData(X, Y, this.config.layerDims, 'fit');
+    this.checkTrainingMemory(X.cols, options);
     if (!isPlainGradientDescent(o)) {
       this.history = withBackend(this.kernels(), () => trainLoop(X, Y, this.parameters, options, this.modelOptions, 'fit'));
       return this.history.loss;
@@ -190,9 +193,30 @@ export class Network {
   async fitAsync(X: Matrix, Y: Matrix, options: FitOptions = {}): Promise<number[]> {
     resolveTrainingOptions(options, X.cols, this.L, 'fitAsync');
     checkTrainingData(X, Y, this.config.layerDims, 'fitAsync');
+    this.checkTrainingMemory(X.cols, options);
     const backend = this.kernels();
     this.history = await trainLoopAsync(X, Y, this.parameters, options, this.modelOptions, 'fitAsync', (fn) => withBackend(backend, fn));
     return this.history.loss;
+  }
+
+  /**
+   * Refuses (ConfigError "needs about X GB") a training run on m samples whose matrices an array or
+   * the backend's memory cannot hold, before the first one is allocated; fit calls it.
+   */
+  checkTrainingMemory(m: number, options: FitOptions = {}): void {
+    const o = resolveTrainingOptions(options, m, this.L, 'fit');
+    const dropout = (Array.isArray(o.keepProb) ? o.keepProb : [o.keepProb]).some((p) => p < 1);
+    const { maxBytes, name } = this.kernels();
+    checkMemory(this.config.layerDims, m, this.config.dtype, {
+      batchSize: o.batchSize,
+      optimizer: o.optimizer,
+      dropout,
+      // A backend with its own memory holds the data there too.
+      includeData: maxBytes !== undefined,
+      limitBytes: maxBytes,
+      limitName: `the ${name} backend can hold (the reference backend has no such limit)`,
+      what: `training [${this.config.layerDims.join(', ')}] on m = ${m}`,
+    });
   }
 
   /** AL, the output layer's activations (probabilities for a sigmoid output). */

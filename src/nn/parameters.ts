@@ -7,6 +7,9 @@ export type Parameters = Record<string, Matrix>;
 /** The course's grads dictionary: { dA0, dW1, db1, dZ1, dA1, ... }. */
 export type Gradients = Record<string, Matrix>;
 
+/** The most layers L a network may have (a model file holds 2L tensors: W1, b1, ..., WL, bL). */
+export const MAX_LAYERS = 1000;
+
 /** Checks layerDims = [n0, n1, ..., nL]: at least two sizes, each a positive integer. */
 export function validateLayerDims(layerDims: readonly number[], where = 'layerDims'): void {
   if (!Array.isArray(layerDims) || layerDims.length < 2) {
@@ -14,6 +17,7 @@ export function validateLayerDims(layerDims: readonly number[], where = 'layerDi
       `${where} must list at least the input and output sizes [n0, ..., nL], got ${JSON.stringify(layerDims)}`,
     );
   }
+  if (layerDims.length - 1 > MAX_LAYERS) throw new ConfigError(`${where} has L = ${layerDims.length - 1} layers; deepnet builds at most ${MAX_LAYERS}`);
   layerDims.forEach((n, l) => {
     if (!Number.isInteger(n) || n < 1) {
       throw new ConfigError(`${where}[${l}] (n[${l}]) must be a positive integer, got ${JSON.stringify(n)}`);

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FASHION_MNIST_CLASSES, fashionMnistFiles, idxFiles, loadIdx, readIdx } from '../../src/data/files.js';
 import { parseIdx } from '../../src/data/idx.js';
-import { DataError } from '../../src/errors.js';
+import { DataError, FileError } from '../../src/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'deepnet-idx-'));
 
@@ -89,7 +89,8 @@ describe('IDX loader', () => {
     writeFileSync(join(dir, 'bad.gz'), new Uint8Array([0x1f, 0x8b, 1, 2, 3]));
     expectDataError(() => readIdx(join(dir, 'bad.gz')), /bad.gz: gzip data that does not decompress/);
     expectDataError(() => idxFiles(join(dir, 'whatever.bin'), 'train'), /cannot tell its labels file/);
-    expectDataError(() => readIdx(join(dir, 'nope')), /no such file/);
+    expect(() => readIdx(join(dir, 'nope'))).toThrow(FileError);
+    expect(() => readIdx(join(dir, 'nope'))).toThrow(/nope: no such file/);
     mkdirSync(join(dir, 'empty'));
     expectDataError(() => idxFiles(join(dir, 'empty'), 'test'), /no t10k-images-idx3-ubyte\[.gz\]/);
   });

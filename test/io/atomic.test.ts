@@ -4,19 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 
-// writeFileSync is replaced by one that can be told to write half the bytes and then throw, as a
+// writeSync is replaced by one that can be told to write half the bytes and then throw, as a
 // crash (disk full, kill) in the middle of a save would.
 const crash = { armed: false };
 vi.mock('node:fs', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs')>();
   return {
     ...real,
-    writeFileSync: (path: fs.PathOrFileDescriptor, data: string | NodeJS.ArrayBufferView, options?: fs.WriteFileOptions) => {
-      if (crash.armed && typeof data !== 'string') {
-        real.writeFileSync(path, (data as Uint8Array).subarray(0, Math.floor(data.byteLength / 2)));
+    writeSync: (fd: number, data: NodeJS.ArrayBufferView, offset?: number, length?: number) => {
+      if (crash.armed) {
+        real.writeSync(fd, data, offset ?? 0, Math.floor((length ?? data.byteLength) / 2));
         throw new Error('simulated crash mid-write');
       }
-      return real.writeFileSync(path, data, options);
+      return real.writeSync(fd, data, offset, length);
     },
   };
 });

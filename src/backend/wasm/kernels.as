@@ -342,7 +342,7 @@ const LINEAR = 0, SIGMOID = 1, TANH = 2, RELU = 3, LEAKY = 4;
 function g(kind: i32, slope: f64, z: f64): f64 {
   if (kind == SIGMOID) return 1 / (1 + Math.exp(-z));
   if (kind == TANH) return Math.tanh(z);
-  if (kind == RELU) return z > 0 ? z : 0;
+  if (kind == RELU) return z <= 0 ? 0 : z;
   if (kind == LEAKY) return z > 0 ? z : slope * z;
   return z;
 }
@@ -352,7 +352,7 @@ function g(kind: i32, slope: f64, z: f64): f64 {
 function dg(kind: i32, slope: f64, z: f64, a: f64): f64 {
   if (kind == SIGMOID) return a * (1 - a);
   if (kind == TANH) return 1 - a * a;
-  if (kind == RELU) return z > 0 ? 1 : 0;
+  if (kind == RELU) return z <= 0 ? 0 : 1;
   if (kind == LEAKY) return z > 0 ? 1 : slope;
   return 1;
 }
@@ -375,12 +375,12 @@ function activationForward<T>(kind: i32, slope: f64, z: usize, a: usize, n: i32)
   let t = 0;
   if (kind == RELU) {
     const L = 16 / sizeof<T>();
-    // z > 0 ? z : +0, as the scalar rule (NaN and -0 give +0).
+    // z <= 0 ? +0 : z, as the scalar rule (-0 gives +0, NaN stays NaN).
     const zero = v128.splat<T>(<T>0);
     for (; t + <i32>L <= n; t += <i32>L) {
       const o = <usize>t * s;
       const zv = v128.load(z + o);
-      v128.store(a + o, v128.and(zv, v128.gt<T>(zv, zero)));
+      v128.store(a + o, v128.andnot(zv, v128.le<T>(zv, zero)));
     }
   }
   for (; t < n; t++) {
@@ -408,7 +408,7 @@ function biasActivation<T>(kind: i32, slope: f64, z: usize, b: usize, a: usize, 
       for (; j + <i32>L <= cols; j += <i32>L, zp += 16, ap += 16) {
         const zv = v128.add<T>(v128.load(zp), bv);
         v128.store(zp, zv);
-        v128.store(ap, v128.and(zv, v128.gt<T>(zv, zero)));
+        v128.store(ap, v128.andnot(zv, v128.le<T>(zv, zero)));
       }
     }
     for (; j < cols; j++, zp += s, ap += s) {
@@ -423,13 +423,13 @@ function activationBackward<T>(kind: i32, slope: f64, da: usize, z: usize, a: us
   const s = <usize>sizeof<T>();
   let t = 0;
   if (kind == RELU) {
-    // dZ = dA * (z > 0 ? 1 : 0), exactly as the scalar rule (so -0 and NaN propagate the same way).
+    // dZ = dA * (z <= 0 ? 0 : 1), exactly as the scalar rule (so -0 and NaN propagate the same way).
     const L = 16 / sizeof<T>();
     const zero = v128.splat<T>(<T>0);
     const one = v128.splat<T>(<T>1);
     for (; t + <i32>L <= n; t += <i32>L) {
       const o = <usize>t * s;
-      const d = v128.and(v128.gt<T>(v128.load(z + o), zero), one);
+      const d = v128.andnot(one, v128.le<T>(v128.load(z + o), zero));
       v128.store(dz + o, v128.mul<T>(v128.load(da + o), d));
     }
   }

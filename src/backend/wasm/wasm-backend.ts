@@ -1,5 +1,6 @@
 import { Matrix, type DType, type Storage } from '../../matrix.js';
 import type { ActivationKernel, Backend } from '../backend.js';
+import { MAX_PAGES } from './binary.js';
 import { roundUp, WasmHeap } from './heap.js';
 import { MAX_THREADS, ThreadPool, workersAvailable } from './pool.js';
 
@@ -24,6 +25,7 @@ const pools = new FinalizationRegistry<ThreadPool>((pool) => pool.dispose());
  */
 export class WasmBackend implements Backend {
   readonly name = 'wasm';
+  readonly maxBytes = MAX_PAGES * 65536;
   readonly heap: WasmHeap;
   private readonly resident = new WeakMap<Storage, number>();
   private readonly finalizer = new FinalizationRegistry<number>((ptr) => this.heap.release(ptr));

@@ -1,0 +1,120 @@
+import { ConfigError } from '../errors.js';
+import type { DType } from '../matrix.js';
+import type { OptimizerName } from './optimizers.js';
+
+// How much memory a network and its training need, computed from the shapes alone, so that a run
+// that cannot fit is refused with a number before anything is allocated (instead of a RangeError
+// or the system's out-of-memory killer half-way through).
+
+/** What changes the memory of a training run besides layerDims, m and dtype. */
+export interface MemoryOptions {
+  /** Samples per mini-batch (absent: the full batch, m). */
+  batchSize?: number;
+  /** The optimiser's state: momentum and RMSprop keep one copy of the parameters, Adam two. */
+  optimizer?: OptimizerName;
+  /** Dropout keeps a mask per hidden layer. */
+  dropout?: boolean;
+  /** Count the data set itself (X (n0, m) and Y (nL, m)) as well (default true). */
+  includeData?: boolean;
+}
+
+/** The estimate, by part, in bytes. */
+export interface MemoryEstimate {
+  parameters: number;
+  gradients: number;
+  optimizer: number;
+  /** Z and A of every layer (the forward caches) and dZ, dA of the backward pass, per batch. */
+  caches: number;
+  /** Data: X and Y, and the shuffled copy mini-batches make each epoch. */
+  data: number;
+  total: number;
+}
+
+/** The largest typed array a JavaScript engine makes (V8: 2^32 elements; more is a RangeError). */
+export const MAX_ELEMENTS = 2 ** 32 - 1;
+
+const BYTES: Record<DType, number> = { float64: 8, float32: 4 };
+
+/** The number of parameters Σ n[l] (n[l-1] + 1). */
+export function parameterCount(layerDims: readonly number[]): number {
+  let P = 0;
+  for (let l = 1; l < layerDims.length; l++) P += layerDims[l]! * (layerDims[l - 1]! + 1);
+  return P;
+}
+
+/** The memory of training a network of layerDims on m samples, by part (a pure function of the shapes). */
+export function estimateTraining(layerDims: readonly number[], m: number, dtype: DType, options: MemoryOptions = {}): MemoryEstimate {
+  const b = BYTES[dtype];
+  const P = parameterCount(layerDims);
+  const L = layerDims.length - 1;
+  const batch = Math.min(options.batchSize ?? m, m);
+  // A mini-batch run keeps the matrices of two batch shapes (the batch size and the last, smaller one).
+  const shapes = batch < m ? 2 : 1;
+  let units = 0;
+  let hidden = 0;
+  for (let l = 1; l <= L; l++) {
+    units += layerDims[l]!;
+    if (l < L) hidden += layerDims[l]!;
+  }
+  // Z, A, dZ and dA of every layer, and dA0 (n0, batch).
+  const cacheElements = (4 * units + layerDims[0]! + (options.dropout ? hidden : 0)) * batch * shapes;
+  const copies = options.optimizer === 'adam' ? 2 : options.optimizer === 'momentum' || options.optimizer === 'rmsprop' ? 1 : 0;
+  const n0 = layerDims[0]!;
+  const nL = layerDims[L]!;
+  const dataElements = options.includeData === false ? 0 : (n0 + nL) * m * (batch < m ? 2 : 1);
+  const parts = {
+    parameters: P * b,
+    gradients: P * b,
+    optimizer: copies * P * b,
+    caches: cacheElements * b,
+    data: dataElements * b,
+  };
+  return { ...parts, total: parts.parameters + parts.gradients + parts.optimizer + parts.caches + parts.data };
+}
+
+/** The total of estimateTraining, in bytes. */
+export function estimateTrainingBytes(layerDims: readonly number[], m: number, dtype: DType, options: MemoryOptions = {}): number {
+  return estimateTraining(layerDims, m, dtype, options).total;
+}
+
+/** Bytes in words, to two significant digits: "512 B", "3.4 MB", "16 GB" (powers of 1000, as disks and `free -h --si`). */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes)) return `${bytes} B`;
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
+  let i = 0;
+  let v = bytes;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${i === 0 ? v : Number(v.toPrecision(2))} ${units[i]}`;
+}
+
+/** The largest matrix a network of layerDims makes for a batch of m samples, in elements. */
+export function largestMatrix(layerDims: readonly number[], m: number): number {
+  let most = layerDims[0]! * m;
+  for (let l = 1; l < layerDims.length; l++) most = Math.max(most, layerDims[l]! * layerDims[l - 1]!, layerDims[l]! * m);
+  return most;
+}
+
+/**
+ * Refuses, with a ConfigError naming the need, a network (and, with m, its training) that cannot be
+ * allocated: a matrix over the engine's typed-array limit, or a total over `limitBytes` (the
+ * memory available, when the caller knows it). `what` names the run in the message.
+ */
+export function checkMemory(
+  layerDims: readonly number[],
+  m: number,
+  dtype: DType,
+  options: MemoryOptions & { limitBytes?: number; limitName?: string; what?: string } = {},
+): void {
+  const what = options.what ?? `network [${layerDims.join(', ')}]`;
+  const need = estimateTrainingBytes(layerDims, m, dtype, options);
+  const biggest = largestMatrix(layerDims, Math.min(options.batchSize ?? m, m));
+  if (biggest > MAX_ELEMENTS) {
+    throw new ConfigError(`${what} needs about ${formatBytes(need)}, with a matrix of ${biggest} elements, more than the ${MAX_ELEMENTS} an array can hold; use smaller layers`);
+  }
+  if (options.limitBytes !== undefined && need > options.limitBytes) {
+    throw new ConfigError(`${what} needs about ${formatBytes(need)} of memory, more than the ${formatBytes(options.limitBytes)} ${options.limitName ?? 'available'}; use smaller layers, fewer samples or smaller mini-batches`);
+  }
+}
