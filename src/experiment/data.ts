@@ -12,10 +12,10 @@ import type { ActivationName } from '../nn/activations.js';
 import type { CostName } from '../nn/costs.js';
 import { type ClassValue, fitOutputToLabels } from './labels.js';
 
-export const BUILTINS = ['cat', 'planar', 'xor', 'circles', 'moons', 'spiral', 'gaussian', 'fashion-mnist'] as const;
-
 // Data by their spec, as every command and the queue worker name them: builtin:NAME, idx:...,
 // or a file. Node-only (the playground builds its data sets in the page).
+
+export const BUILTINS = ['cat', 'planar', 'xor', 'circles', 'moons', 'spiral', 'gaussian', 'fashion-mnist'] as const;
 
 // The generated built-ins draw their test set with the next seed: new points from the same distribution.
 const GENERATED: Record<string, (options: SyntheticOptions) => Dataset> = {
