@@ -12,10 +12,10 @@ import type { ActivationName } from '../nn/activations.js';
 import type { CostName } from '../nn/costs.js';
 import { type ClassValue, fitOutputToLabels } from './labels.js';
 
-export const BUILTINS = ['cat', 'planar', 'xor', 'circles', 'moons', 'spiral', 'gaussian', 'fashion-mnist'] as const;
-
 // Data by their spec, as every command and the queue worker name them: builtin:NAME, idx:...,
 // or a file. Node-only (the playground builds its data sets in the page).
+
+export const BUILTINS = ['cat', 'planar', 'xor', 'circles', 'moons', 'spiral', 'gaussian', 'fashion-mnist'] as const;
 
 // The generated built-ins draw their test set with the next seed: new points from the same distribution.
 const GENERATED: Record<string, (options: SyntheticOptions) => Dataset> = {
@@ -105,12 +105,15 @@ function holdOut(data: Dataset, fraction: number): [Dataset, Dataset] {
 
 /**
  * The training and validation sets of a search, as every trial sees them (a queue worker loads
- * them the same way from the job's references), mapped through the training set's classes; may
+ * them the same way from the job's references), mapped through the training set's classes (or a
+ * queued trial's, which the submitting tune found); may
  * set flags.output/cost from the class count.
  */
 export async function tuneData(
   flags: SearchDataFlags,
   given: (flag: 'output' | 'cost') => boolean,
+  /** The classes the submitting tune found (a queued trial): the labels map through them. */
+  fixed?: readonly ClassValue[],
 ): Promise<{ train: Dataset; validation: Dataset; classes: ClassValue[] | null }> {
   const dataFlags = { xKey: flags.xKey, yKey: flags.yKey, label: flags.label, dtype: flags.dtype };
   let train = await loadData(flags.data, 'train', dataFlags);
@@ -118,7 +121,7 @@ export async function tuneData(
   let validation: Dataset;
   if (validationSpec) validation = await loadData(validationSpec, 'test', dataFlags);
   else [train, validation] = holdOut(train, 0.2);
-  const classes = fitOutputToLabels(flags, given, train, [validation]);
+  const classes = fitOutputToLabels(flags, given, train, [validation], fixed);
   if (validation.X.rows !== train.X.rows || validation.Y.rows !== train.Y.rows) {
     throw new DataError(`${validation.source} has (${validation.X.rows}, ${validation.Y.rows}) features/labels per sample but ${train.source} has (${train.X.rows}, ${train.Y.rows})`);
   }

@@ -22,9 +22,9 @@ async function load(job: TrainJob): Promise<PreparedJob> {
   if (job.kind === 'trial') {
     const flags = { ...dataFlags, data: job.data, validation: job.validation ?? undefined, output: job.trial.output, cost: job.trial.cost };
     // The tune that submitted the trial already chose output and cost: they count as given.
-    const { train, validation } = await tuneData(flags, () => true);
     // The tune mapped its labels through these classes; the worker maps through the same (a file
     // changed since then with a label they do not hold fails the job, naming it).
+    const { train, validation } = await tuneData(flags, () => true, job.trial.classes ?? undefined);
     return { sets: { X: train.X, Y: train.Y, Xv: validation.X, Yv: validation.Y }, trial: job.trial };
   }
   const train = await loadData(job.data, 'train', dataFlags);
@@ -40,8 +40,8 @@ async function load(job: TrainJob): Promise<PreparedJob> {
 
 export function prepareJob(job: TrainJob): Promise<PreparedJob> {
   const { trial, returnModel: _r, modelPath: _m, ...data } = job;
-  // Output and cost decide the labels' layout (one-hot for softmax); the rest of the trial does not.
-  const key = JSON.stringify({ ...data, output: trial.output, cost: trial.cost });
+  // Output, cost and classes decide the labels' layout (one-hot for softmax); the rest of the trial does not.
+  const key = JSON.stringify({ ...data, output: trial.output, cost: trial.cost, classes: trial.classes });
   let entry = cache.get(key);
   if (!entry) {
     entry = load(job);

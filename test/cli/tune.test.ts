@@ -91,9 +91,9 @@ describe('deepnet tune', () => {
     expect(lines[1]).toMatch(/^rank\s+trial\s+lr\s+layerDims\s+hidden\s+train acc\s+val acc\s+cost\s+seconds$/);
     expect(lines[2]).toMatch(/^\s+1\s+0\s+0\.01\s+\[12288, 3, 1\]\s+relu\s+\d\.\d{4}\s+\d\.\d{4}\s+0\.\d+\s+\d+\.\d$/);
     expect(lines[3]).toMatch(/^\s+2\s+1\s+1000000000000\s+\[12288, 3, 1\]\s+relu\s+-\s+-\s+diverged\s+\d+\.\d$/);
-    expect(r.stderr).toMatch(/trial \d\/2 \(lr 1000000000000, .*\): failed: training diverged: the cost is (Infinity|NaN)/);
+    expect(r.stderr).toMatch(/trial \d\/2 \(lr 1000000000000, .*\): diverged: training diverged: the cost is (Infinity|NaN)/);
     const report = JSON.parse(readFileSync(results, 'utf8')) as Report;
-    expect(report.trials[1]).toMatchObject({ trial: 1, finalCost: null, validationAccuracy: null });
+    expect(report.trials[1]).toMatchObject({ trial: 1, finalCost: null, validationAccuracy: null, diverged: true });
     expect(report.trials[1]!.error).toContain('Try a smaller learning rate');
   });
 

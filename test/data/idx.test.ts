@@ -88,9 +88,15 @@ describe('IDX loader', () => {
     expectDataError(() => loadIdx(idxFiles(join(dir, 'c-images-idx3-ubyte'), 'train')), /holds m = 2 images but .*c-labels-idx1-ubyte holds 3 labels/);
     writeFileSync(join(dir, 'bad.gz'), new Uint8Array([0x1f, 0x8b, 1, 2, 3]));
     expectDataError(() => readIdx(join(dir, 'bad.gz')), /bad.gz: gzip data that does not decompress/);
+    writeFileSync(join(dir, 'whatever.bin'), idx(8, [1, 1], [1]));
     expectDataError(() => idxFiles(join(dir, 'whatever.bin'), 'train'), /cannot tell its labels file/);
     expect(() => readIdx(join(dir, 'nope'))).toThrow(FileError);
     expect(() => readIdx(join(dir, 'nope'))).toThrow(/nope: no such file/);
+    expectDataError(() => idxFiles(join(dir, 'no-such-folder'), 'train'), /no-such-folder: no such file or folder/);
+    // Zero images would train on nothing: refused naming the file, before any "diverged".
+    writeFileSync(join(dir, 'z-images-idx3-ubyte'), idx(8, [0, 2, 2], []));
+    writeFileSync(join(dir, 'z-labels-idx1-ubyte'), idx(8, [0], []));
+    expectDataError(() => loadIdx(idxFiles(join(dir, 'z-images-idx3-ubyte'), 'train')), /z-images-idx3-ubyte: holds 0 images \(dimensions \(0, 2, 2\)\)/);
     mkdirSync(join(dir, 'empty'));
     expectDataError(() => idxFiles(join(dir, 'empty'), 'test'), /no t10k-images-idx3-ubyte\[.gz\]/);
   });

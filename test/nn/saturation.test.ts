@@ -48,9 +48,14 @@ describe('sigmoid saturation never turns the cost or dAL into NaN or Infinity', 
     expect(Array.from(binaryCrossEntropy.dAL(AL, Y).data)).toEqual([-(1 / 0.25 - 0 / 0.75), -(0 / 0.9 - 1 / (1 - 0.9))]);
   });
 
-  it('training through saturated outputs keeps finite costs', () => {
+  it('training through saturated outputs keeps finite costs, and a run stuck on the clamp stops as diverged', () => {
     const { X, Y, parameters } = saturated([40, 1000, -40, -1000], [0, 1, 1, 0]);
-    const costs = gradientDescent(X, Y, parameters, { learningRate: 0.5, iterations: 20 });
+    const costs: number[] = [];
+    // One step to W = -4 saturates every output, two of them on the wrong side: every gradient is 0 from there.
+    expect(() => gradientDescent(X, Y, parameters, { learningRate: 0.5, iterations: 20, onIteration: (_i, J) => void costs.push(J) })).toThrow(
+      /^training diverged: the cost is pinned at 18\.36840028483855 from iteration 1 to 3 .* 2 of 4 samples certain of the wrong class/,
+    );
+    expect(costs).toHaveLength(3);
     for (const c of costs) expect(Number.isFinite(c)).toBe(true);
   });
 });

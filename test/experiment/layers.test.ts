@@ -1,0 +1,34 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/cli.js';
+
+// The layer rule for the top layers: cli/, jobs/ and web/ share experiment/ and never import each
+// other, except the commands that start queue work (train and tune load the queue only when asked).
+
+const imports = (folder: string) =>
+  readdirSync(join(ROOT, folder))
+    .filter((f) => f.endsWith('.ts'))
+    .flatMap((f) => [...readFileSync(join(ROOT, folder, f), 'utf8').matchAll(/(?:from|import\()\s*'([^']+)'/g)].map((m) => ({ file: `${folder}/${f}`, spec: m[1]!, text: m[0] })));
+
+describe('layers', () => {
+  it('jobs/ never imports cli/', () => {
+    expect(imports('src/jobs').filter((i) => i.spec.startsWith('../cli/'))).toEqual([]);
+  });
+
+  it('experiment/ imports no layer above it', () => {
+    expect(imports('src/experiment').filter((i) => /^\.\.\/(cli|jobs|web)\//.test(i.spec))).toEqual([]);
+  });
+
+  it('cli/ imports jobs/ only in the commands that run queue work, and train and tune load the queue lazily', () => {
+    const found = imports('src/cli').filter((i) => i.spec.startsWith('../jobs/'));
+    expect([...new Set(found.map((i) => i.file))].sort()).toEqual(['src/cli/jobs.ts', 'src/cli/train.ts', 'src/cli/tune.ts', 'src/cli/worker.ts']);
+    const queueCode = found.filter((i) => /queuedTrain|queuedTune|submit|worker\.js/.test(i.spec) && /(train|tune)\.ts$/.test(i.file));
+    expect(queueCode.every((i) => i.text.startsWith('import('))).toBe(true);
+    expect(queueCode).toHaveLength(2);
+  });
+
+  it('the playground maps labels with the experiment routine', () => {
+    expect(imports('web').some((i) => i.spec === '../src/experiment/labels.js')).toBe(true);
+  });
+});
