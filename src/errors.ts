@@ -4,7 +4,8 @@
 export abstract class DeepnetError extends Error {
   abstract readonly code: string;
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    // One line, always: a message that quotes a file's text (a parser's snippet) keeps its newlines escaped.
+    super(message.replace(/\r?\n/g, '\\n'), options);
     this.name = new.target.name;
   }
 }
