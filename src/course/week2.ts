@@ -7,6 +7,7 @@ import { assertSameShape, formatShape, Matrix } from '../matrix.js';
 import { sigmoid as sigmoidKernel } from '../nn/activations.js';
 import { computeCost } from '../nn/costs.js';
 import { linearActivationForward, linearBackward } from '../nn/layer.js';
+import { withResidentData } from '../nn/resident.js';
 import { checkIterations, checkLearningRate } from '../nn/trainingChecks.js';
 import { costLine, type PrintCost, printer } from './print.js';
 import { pyStr } from './numpyStr.js';
@@ -89,16 +90,19 @@ export function optimize(
   const costs: number[] = [];
   let grads: LogisticGrads = { dw: Matrix.zeros(w.rows, w.cols, w.dtype), db: 0 };
   w = w.clone();
-  for (let i = 0; i < numIterations; i++) {
-    const [g, cost] = propagate(w, b, X, Y);
-    grads = g;
-    getBackend().axpy(-learningRate, g.dw, w);
-    b = b - learningRate * g.db;
-    if (i % 100 === 0) {
-      costs.push(cost);
-      print?.(costLine(i, cost));
+  // X and Y stay in the kernels' memory for the whole loop (the cat data's X is 20 MB).
+  withResidentData(X, Y, {}, (X, Y) => {
+    for (let i = 0; i < numIterations; i++) {
+      const [g, cost] = propagate(w, b, X, Y);
+      grads = g;
+      getBackend().axpy(-learningRate, g.dw, w);
+      b = b - learningRate * g.db;
+      if (i % 100 === 0) {
+        costs.push(cost);
+        print?.(costLine(i, cost));
+      }
     }
-  }
+  });
   return [{ w, b }, grads, costs];
 }
 
