@@ -43,7 +43,8 @@ export function lessonCommand(program: Command): void {
         options[key] = opts[key];
       }
       const lines: string[] = [];
-      const print = opts.json ? (line: string) => void lines.push(line) : (line: string) => void process.stdout.write(`${line}\n`);
+      // A printed array spans several lines: --json keeps one entry per line, as the notebook shows them.
+      const print = opts.json ? (text: string) => void lines.push(...text.split('\n')) : (text: string) => void process.stdout.write(`${text}\n`);
       print(lesson.notebook);
       const results = await lesson.run(print, options);
       if (opts.json) process.stdout.write(`${JSON.stringify({ lesson: lesson.name, notebook: lesson.notebook, lines, results })}\n`);
