@@ -11,6 +11,7 @@ import { tuneCommand } from './tune.js';
 import { trainCommand } from './train.js';
 import { workerCommand } from './worker.js';
 import { jobsCommand } from './jobs.js';
+import { lessonCommand } from './lesson.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -56,6 +57,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   tuneCommand(program);
   workerCommand(program);
   jobsCommand(program);
+  lessonCommand(program);
   for (const c of program.commands) c.exitOverride().option('--verbose', 'print the stack trace of errors');
   try {
     await program.parseAsync(argv);

@@ -3,6 +3,7 @@ import { getBackend } from '../backend/select.js';
 import { ShapeError } from '../errors.js';
 import { assertMultiplies, assertSameDType, assertShape, formatShape, Matrix } from '../matrix.js';
 import { activation } from './activations.js';
+import { layerCache } from './courseCache.js';
 import { softmax, softmaxBackward } from './softmax.js';
 import { outputMatrix } from './workspace.js';
 
@@ -27,6 +28,12 @@ export interface LayerCache {
   readonly linearCache: LinearCache;
   readonly activationCache: ActivationCache;
 }
+
+/**
+ * A layer's cache as the course's Python builds it, ((A_prev, W, b), Z), written [[APrev, W, b], Z].
+ * The backward functions take it as well as a LayerCache; A is recomputed as g(Z).
+ */
+export type CourseLayerCache = readonly [linearCache: readonly [APrev: Matrix, W: Matrix, b: Matrix], Z: Matrix];
 
 export type ActivationLike = ActivationKernel | string;
 
@@ -136,24 +143,26 @@ export function linearBackward(
 /** The course's linear_activation_backward: dZ = dA * g'(Z), then linearBackward. */
 export function linearActivationBackward(
   dA: Matrix,
-  cache: LayerCache,
+  cache: LayerCache | CourseLayerCache,
   act: ActivationLike,
   layer?: number,
 ): [Matrix, Matrix, Matrix];
 export function linearActivationBackward(
   dA: Matrix,
-  cache: LayerCache,
+  cache: LayerCache | CourseLayerCache,
   act: ActivationLike,
   layer: number | undefined,
   options: { computeDAPrev?: boolean },
 ): [Matrix | null, Matrix, Matrix];
 export function linearActivationBackward(
   dA: Matrix,
-  cache: LayerCache,
+  cache: LayerCache | CourseLayerCache,
   act: ActivationLike,
   layer?: number,
   options: { computeDAPrev?: boolean } = {},
 ): [Matrix | null, Matrix, Matrix] {
-  const dZ = activationBackward(dA, cache.activationCache, act, layer);
-  return linearBackward(dZ, cache.linearCache, layer, options);
+  const g = kernel(act, 'linearActivationBackward', layer);
+  const { linearCache, activationCache } = layerCache(cache, g, 'linearActivationBackward', layer);
+  const dZ = activationBackward(dA, activationCache, g, layer);
+  return linearBackward(dZ, linearCache, layer, options);
 }

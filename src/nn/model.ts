@@ -5,7 +5,8 @@ import { assertSameShape, formatShape, Matrix } from '../matrix.js';
 import { activation, type ActivationName, DEFAULT_LEAKY_SLOPE } from './activations.js';
 import { type CostName, costFunction } from './costs.js';
 import { argmaxColumns } from './softmax.js';
-import { activationBackward, type LayerCache, linearActivationForward, linearBackward } from './layer.js';
+import { layerCache } from './courseCache.js';
+import { activationBackward, type CourseLayerCache, type LayerCache, linearActivationForward, linearBackward } from './layer.js';
 import { type Gradients, numLayers, type Parameters } from './parameters.js';
 import { outputMatrix } from './workspace.js';
 
@@ -62,12 +63,13 @@ export function lModelForward(X: Matrix, parameters: Parameters, options: Activa
 
 /**
  * The course's L_model_backward: grads dA{l-1}, dW{l}, db{l} (and dZ{l}, dAL) for l = L..1.
+ * Each cache is lModelForward's or the course's own ((A_prev, W, b), Z) (see nn/courseCache.ts).
  * `computeDA0: false` skips dA0 = W1ᵀ·dZ1, which training never uses (it is the largest product).
  */
 export function lModelBackward(
   AL: Matrix,
   Y: Matrix,
-  caches: readonly LayerCache[],
+  caches: readonly (LayerCache | CourseLayerCache)[],
   options: ModelOptions & {
     computeDA0?: boolean;
     /** Changes dA[l] of a hidden layer before its g'(Z) step: inverted dropout's dA * D[l] / keep_prob. */
@@ -75,6 +77,11 @@ export function lModelBackward(
   } = {},
 ): Gradients {
   assertSameShape('lModelBackward', AL, 'AL', Y, 'Y');
+  if (!Array.isArray(caches) || caches.length === 0) {
+    throw new ShapeError(
+      `lModelBackward: caches must list the cache of each layer 1..L (lModelForward's second result, or the course's ((A_prev, W, b), Z) per layer), got ${Array.isArray(caches) ? 'an empty array' : caches === null ? 'null' : typeof caches}`,
+    );
+  }
   const L = caches.length;
   const acts = layerActivations(L, options);
   // Softmax with categorical cross-entropy: dZ[L] = A[L] - Y, the product of dAL = -Y/A with the
@@ -87,7 +94,7 @@ export function lModelBackward(
     grads.dAL = dA;
   }
   for (let l = L; l >= 1; l--) {
-    const cache = caches[l - 1]!;
+    const cache = layerCache(caches[l - 1], acts[l - 1]!, 'lModelBackward', l);
     if (options.maskDA && l < L) dA = options.maskDA(l, dA);
     const dZ = fused && l === L ? outputDZ(AL, Y) : activationBackward(dA, cache.activationCache, acts[l - 1]!, l);
     const computeDAPrev = l > 1 || (options.computeDA0 ?? true);
