@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import type { Dataset } from '../data/dataset.js';
 import { oneHot } from '../data/onehot.js';
 import { DataError } from '../errors.js';
-import { normalizeInput } from '../io/modelfile.js';
 import type { Matrix } from '../matrix.js';
 import { Network } from '../nn/network.js';
 
@@ -12,14 +11,13 @@ export function loadModel(path: string): Network {
   return Network.fromBytes(readFileSync(path), path);
 }
 
-/** X as the network sees it: checked against n_x (naming both sizes) and normalised as in training. */
+/** X checked against n_x (naming both sizes), in the network's dtype; the network applies its normalisation. */
 export function modelInput(net: Network, X: Matrix, source: string): Matrix {
   const nx = net.layerDims[0]!;
   if (X.rows !== nx) {
     throw new DataError(`${source} has ${X.rows} features per sample but the model takes n_x = ${nx} (layerDims [${net.layerDims.join(', ')}])`);
   }
-  if (X.dtype !== net.config.dtype) X = X.astype(net.config.dtype);
-  return normalizeInput(X, net.normalization);
+  return X.dtype === net.config.dtype ? X : X.astype(net.config.dtype);
 }
 
 /** Checks Y's rows against the output size n_L; class indices (1, m) become one-hot for a softmax output. */

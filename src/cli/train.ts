@@ -16,7 +16,7 @@ import { addTrainingFlags, type TrainingFlags, trainingOptionsFrom } from './tra
 import { checkChartPath, writeChart } from './png.js';
 import { ConfigError, DataError } from '../errors.js';
 import { PRESETS } from '../nn/presets.js';
-import { applyNormalization, fitMinMax, fitStandardization } from '../data/normalize.js';
+import { fitMinMax, fitStandardization } from '../data/normalize.js';
 import { applyPreset, fitOutputToLabels, type Given } from './presets.js';
 import { optionalQueueOption, queueUrlFrom } from '../jobs/queueOption.js';
 import { queuedTrain } from '../jobs/queuedTrain.js';
@@ -123,13 +123,9 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   // K > 2 classes: softmax + CE with one-hot labels; a resumed model keeps its own output.
   if (resumed) Object.assign(flags, { output: resumed.config.output, cost: resumed.config.cost });
   fitOutputToLabels(flags, resumed ? () => true : typed, trainSet, testSet);
-  // Statistics of the training set only, applied to both sets and kept in the model file.
+  // Statistics of the training set only, kept in the model file: the network applies them to every set.
   if (flags.normalize && resumed) throw new ConfigError('--normalize: a resumed model keeps the normalisation it was trained with');
   const normalization = flags.normalize ? (flags.normalize === 'standard' ? fitStandardization : fitMinMax)(trainSet.X) : null;
-  if (normalization) {
-    trainSet.X = applyNormalization(trainSet.X, normalization);
-    if (testSet) testSet.X = applyNormalization(testSet.X, normalization);
-  }
   if (resumed) {
     checkLabels(resumed, trainSet);
     trainSet.X = modelInput(resumed, trainSet.X, trainSet.source);
