@@ -1,14 +1,23 @@
 import { readFileSync } from 'node:fs';
 import type { Dataset } from '../data/dataset.js';
 import { oneHot } from '../data/onehot.js';
-import { DataError } from '../errors.js';
+import { DataError, ModelFileError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { Network } from '../nn/network.js';
 
 // What eval, predict, export and train --resume share: reading a model file, fitting data to it.
 
 export function loadModel(path: string): Network {
-  return Network.fromBytes(readFileSync(path), path);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ModelFileError(`${path}: no such file`, { cause: e });
+    if (code === 'EISDIR') throw new ModelFileError(`${path}: is a folder, not a model file`, { cause: e });
+    throw e;
+  }
+  return Network.fromBytes(bytes, path);
 }
 
 /** X checked against n_x (naming both sizes), in the network's dtype; the network applies its normalisation. */

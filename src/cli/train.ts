@@ -7,7 +7,7 @@ import { COSTS, type CostName } from '../nn/costs.js';
 import { INITS, type InitName } from '../nn/init.js';
 import { Network } from '../nn/network.js';
 import { BUILTINS, loadData, defaultTest } from './data.js';
-import { choice, layerList, nonNegativeInt, positiveInt, positiveNumber } from './parsers.js';
+import { choice, layerList, nonNegativeInt, outputActivationOption, positiveInt, positiveNumber } from './parsers.js';
 import { checkLabels, loadModel, modelInput } from './model.js';
 import { decisionBoundarySvg } from './boundary.js';
 import { terminalChart } from './chart.js';
@@ -75,7 +75,7 @@ export function trainCommand(program: Command): void {
     .option('--preset <name>', `the course's networks: ${PRESETS.join('|')} (layers, activations, init, lr, iterations; flags given win)`, choice(PRESETS))
     .option('--layers <sizes>', 'hidden layer sizes ("none" for logistic regression)', layerList, [20, 7, 5])
     .option('--hidden <g>', `hidden activation: ${ACTIVATIONS.join('|')}`, choice(ACTIVATIONS), 'relu')
-    .option('--output <g>', `output activation: ${OUTPUT_ACTIVATIONS.join('|')} (default: sigmoid for 2 classes, softmax for more)`, choice(OUTPUT_ACTIVATIONS), 'sigmoid')
+    .addOption(outputActivationOption())
     .option('--cost <name>', `cost: ${COSTS.join('|')}`, choice(COSTS), 'bce')
     .option('--lr <alpha>', 'learning rate', positiveNumber, 0.0075)
     .option('--iterations <n>', 'gradient-descent iterations', nonNegativeInt, 2500)
@@ -194,11 +194,12 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   const testAccuracy = testSet ? net.evaluate(testSet.X, testSet.Y) : null;
 
   if (flags.plot) {
-    writeChart(flags.plot, costCurveSvg(costs, { title: `Cost, learning rate ${flags.lr}, layers [${layerDims.join(', ')}]` }), '--plot');
+    // Every iteration's cost, not only the printed ones: the curve shows what training did.
+    writeChart(flags.plot, costCurveSvg(curve, { title: `Cost, learning rate ${flags.lr}, layers [${layerDims.join(', ')}]` }), '--plot');
   }
   if (flags.plotBoundary) {
     const title = `Decision boundary, layers [${layerDims.join(', ')}]`;
-    writeChart(flags.plotBoundary, decisionBoundarySvg((G) => net.forward(G), trainSet.X, trainSet.Y, { title }), '--plot-boundary');
+    writeChart(flags.plotBoundary, decisionBoundarySvg((G) => net.forward(G), trainSet.X, trainSet.Y, { title, classes: net.classes }), '--plot-boundary');
   }
   if (flags.out) writeFileAtomic(flags.out, net.toBytes());
   const result: TrainResult = { layerDims, costs, trainAccuracy, testAccuracy, seconds, model: flags.out ?? null };
