@@ -19,7 +19,6 @@ import { PRESETS } from '../nn/presets.js';
 import { fitMinMax, fitStandardization } from '../data/normalize.js';
 import { applyPreset, fitOutputToLabels, type Given } from './presets.js';
 import { optionalQueueOption, queueUrlFrom } from '../jobs/queueOption.js';
-import { queuedTrain } from '../jobs/queuedTrain.js';
 import { parseQueueUrl } from '../jobs/queueUrl.js';
 
 interface TrainFlags extends TrainingFlags {
@@ -222,6 +221,8 @@ async function trainOnQueue(flags: TrainFlags, typed: Given, url: string): Promi
   const local = { '--resume': flags.resume, '--normalize': flags.normalize, '--plot': flags.plot, '--plot-boundary': flags.plotBoundary };
   const unsupported = [...Object.entries(local).filter(([, v]) => v !== undefined).map(([k]) => k), ...Object.keys(trainingOptionsFrom(flags)).map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)];
   if (unsupported.length > 0) throw new ConfigError(`train --queue runs plain gradient descent without ${unsupported.join(', ')}; train locally for those`);
+  // Loaded here: a local run never loads the queue's packages.
+  const { queuedTrain } = await import('../jobs/queuedTrain.js');
   await queuedTrain({
     queue,
     detach: flags.detach === true,

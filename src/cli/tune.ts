@@ -13,7 +13,6 @@ import type { NetworkChoice } from '../nn/presets.js';
 import { NumpyRandom } from '../random.js';
 import { defaultTest, loadData } from './data.js';
 import { choice, layerList, nonNegativeInt, outputActivationOption, positiveInt, positiveNumber } from './parsers.js';
-import { runQueuedTrials } from '../jobs/queuedTune.js';
 import { optionalQueueOption, queueUrlFrom } from '../jobs/queueOption.js';
 import { parseQueueUrl } from '../jobs/queueUrl.js';
 
@@ -244,7 +243,7 @@ async function tune(flags: TuneFlags, given: (flag: string) => boolean): Promise
   };
   // Queued trials name the data by reference; each worker loads them as tuneData does here.
   const { results, models } = queue
-    ? await runQueuedTrials(specs, { ...flags, queue, validation: flags.validation, returnModel: flags.out !== undefined, nx: train.X.rows, ny: train.Y.rows }, onDone)
+    ? await (await import('../jobs/queuedTune.js')).runQueuedTrials(specs, { ...flags, queue, validation: flags.validation, returnModel: flags.out !== undefined, nx: train.X.rows, ny: train.Y.rows }, onDone)
     : await runTrials(specs, train, validation, flags, onDone);
   const ranked = rank(results);
   const best = ranked[0]!.validationAccuracy === null ? null : ranked[0]!;

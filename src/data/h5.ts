@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import h5wasm from 'h5wasm/node';
+import type H5Module from 'h5wasm/node';
 import { DataError } from '../errors.js';
 import { assertDType, type DType, Matrix } from '../matrix.js';
 import { assertFinite, type Dataset, samplesToColumns } from './dataset.js';
@@ -29,10 +29,12 @@ export async function loadH5(path: string, options: H5Options = {}): Promise<Dat
   const dtype = options.dtype ?? 'float64';
   assertDType(dtype);
   if (!existsSync(path)) throw new DataError(`${path}: no such file`);
+  // h5wasm (a 4 MB WebAssembly HDF5) loads with the first HDF5 file, not with the package.
+  const { default: h5wasm } = await import('h5wasm/node');
   const module = await h5wasm.ready;
   // HDF5's errors become exceptions instead of diagnostics printed on stderr.
   module.activate_throwing_error_handler();
-  let file: InstanceType<typeof h5wasm.File>;
+  let file: InstanceType<(typeof H5Module)['File']>;
   try {
     file = new h5wasm.File(path, 'r');
   } catch (e) {
