@@ -19,6 +19,13 @@ export class BoundaryView {
     this.drawPoints();
   }
 
+  /** No data, no picture (a broken file). */
+  clear(): void {
+    this.data = null;
+    this.drawn = false;
+    this.ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+  }
+
   draw(boundary: NonNullable<Progress['boundary']>): void {
     if (!this.data?.extent) return;
     const { size, K, values } = boundary;
