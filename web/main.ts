@@ -62,6 +62,10 @@ let csv: { name: string; text: string } | null = null;
 let cat: { train: CatBytes; test: CatBytes } | null = null;
 let traceSteps: TraceStep[] = [];
 let traceAt = -1;
+/** What the worker's network was built from, but the learning rate and iterations (those apply live). */
+let builtKey = '';
+/** Iterations per run: "Continue" after Done trains this many more. */
+let runLength = 0;
 
 async function loadCat(): Promise<{ train: CatBytes; test: CatBytes }> {
   const get = async (name: string) => new Uint8Array(await (await fetch(new URL(`data/${name}`, document.baseURI))).arrayBuffer());
@@ -88,33 +92,63 @@ function scheduleConfigure(): void {
   configureTimer = window.setTimeout(() => void configure(), 150);
 }
 
-async function configure(): Promise<void> {
+/** Train and Step are for a network that matches the form: an invalid field disables them. */
+function invalid(field: 'data' | 'network', message: string): void {
+  showError(field, message);
+  state.ready = false;
+  builtKey = '';
+  $<HTMLButtonElement>('train').disabled = true;
+  $<HTMLButtonElement>('step').disabled = true;
+}
+
+/** The stats, chart and pictures of a network that is gone (a broken CSV, another data set). */
+function clearView(): void {
+  for (const id of ['stat-iteration', 'stat-cost', 'stat-train', 'stat-test', 'stat-speed']) $(id).textContent = '–';
+  chart.reset();
+  boundary.clear();
+  state.costs = [];
+  state.iteration = 0;
+  state.trainAccuracy = null;
+  state.testAccuracy = null;
+}
+
+function clearTrace(): void {
+  traceSteps = [];
+  traceAt = -1;
+  $('trace-steps').replaceChildren();
+  $<HTMLButtonElement>('trace-next').disabled = true;
+  diagram.highlight(null);
+}
+
+async function configure(force = false): Promise<void> {
   const name = dataName();
   $('csv-drop').hidden = name !== 'csv';
+  // Only the synthetic sets are drawn from a seed; planar is the course's fixed flower.
+  $('data-seed-field').hidden = name === 'csv' || name === 'cat' || name === 'planar';
   $('boundary-box').hidden = name === 'cat';
   $('cat-box').hidden = name !== 'cat';
   let data: DataSpec;
   let nX = 2;
   let nY = name === 'spiral' || name === 'gaussian' ? 3 : 1;
   if (name === 'csv') {
-    if (!csv) return showError('data', 'Choose or drop a CSV file.');
+    if (!csv) return invalid('data', 'Choose or drop a CSV file.');
     data = { kind: 'csv', name: csv.name, text: csv.text };
     nX = summary?.nX ?? 2;
     nY = 1;
   } else {
     const seedText = fieldValue('data-seed');
-    if (!/^\d+$/.test(seedText.trim())) return showError('data', `The data seed must be a whole number, not "${seedText}".`);
+    if (!/^\d+$/.test(seedText.trim())) return invalid('data', `The data seed must be a whole number, not "${seedText}".`);
     data = { kind: 'builtin', name, seed: Number(seedText) };
     if (name === 'cat') {
       cat ??= await loadCat();
       nX = 12288;
     }
   }
-  if (!threadsValid) return showError('network', `The address's ?threads= must be a whole number of threads from 1 to 64, not "${threadsParam}".`);
+  if (!threadsValid) return invalid('network', `The address's ?threads= must be a whole number of threads from 1 to 64, not "${threadsParam}".`);
   const hidden = editor.read();
   if (!hidden) {
+    invalid('network', '');
     state.lastError = 'invalid layer';
-    $('network-error').textContent = '';
     return;
   }
   const spec = readNetwork(hidden, {
@@ -127,8 +161,25 @@ async function configure(): Promise<void> {
     optimizer: fieldValue('optimizer'),
     dtype: fieldValue('dtype'),
   }, nX, nY);
-  if (typeof spec === 'string') return showError('network', spec);
+  for (const id of ['lr', 'iterations', 'seed']) $(id).classList.remove('invalid');
+  if (typeof spec === 'string') {
+    // Mark the field the message is about.
+    const field = /learning rate/.test(spec) ? 'lr' : /Iterations/.test(spec) ? 'iterations' : /seed/.test(spec) ? 'seed' : null;
+    if (field) $(field).classList.add('invalid');
+    return invalid('network', spec);
+  }
   showError('network', '');
+  const normalize = fieldValue('normalize') as 'none' | 'standard' | 'minmax';
+  const key = JSON.stringify({ data: data.kind === 'csv' ? [data.name, data.text.length] : data, spec: { ...spec, learningRate: 0, iterations: 0 }, normalize });
+  if (!force && key === builtKey && state.ready) {
+    // Same network: the new learning rate or iteration count applies from the next iteration.
+    send({ type: 'update', learningRate: spec.learningRate, iterations: spec.iterations });
+    runLength = spec.iterations;
+    return;
+  }
+  builtKey = key;
+  runLength = spec.iterations;
+  clearTrace();
   state.ready = false;
   state.costs = [];
   state.iteration = 0;
@@ -136,18 +187,38 @@ async function configure(): Promise<void> {
   state.pausedAt = null;
   chart.reset();
   setRunning(false);
-  send(name === 'cat' && cat ? { type: 'configure', data, network: spec, catTrain: cat.train, catTest: cat.test, threads } : { type: 'configure', data, network: spec, threads });
+  send(name === 'cat' && cat ? { type: 'configure', data, network: spec, normalize, catTrain: cat.train, catTest: cat.test, threads } : { type: 'configure', data, network: spec, normalize, threads });
 }
 
 function setRunning(running: boolean): void {
   state.running = running;
-  $('train').textContent = running ? 'Pause' : state.done ? 'Done' : state.iteration > 0 ? 'Resume' : 'Train';
-  $<HTMLButtonElement>('train').disabled = state.done;
-  $<HTMLButtonElement>('step').disabled = running || state.done;
+  // After Done, Train goes on for as many iterations again (the TensorFlow Playground trains on).
+  $('train').textContent = running ? 'Pause' : state.done ? 'Continue' : state.iteration > 0 ? 'Resume' : 'Train';
+  $('train').title = state.done ? `train ${runLength} more iterations` : '';
+  $<HTMLButtonElement>('train').disabled = !state.ready;
+  $<HTMLButtonElement>('step').disabled = running || !state.ready;
 }
 
 function fmt(x: number | null, digits = 4): string {
   return x === null || Number.isNaN(x) ? '–' : x.toFixed(digits);
+}
+
+// Progress arrives as often as the worker sends it; the page draws at most once per frame, the
+// latest state, so that the main thread does one small piece of work per frame whatever the data.
+let pendingFrame: Progress | null = null;
+let pendingCosts: [number, number][] = [];
+function queueProgress(p: Progress): void {
+  pendingCosts.push(...p.costs);
+  const first = pendingFrame === null;
+  pendingFrame = { ...p, costs: pendingCosts, boundary: p.boundary ?? pendingFrame?.boundary, testPredictions: p.testPredictions ?? pendingFrame?.testPredictions };
+  if (first) requestAnimationFrame(drawProgress);
+}
+
+function drawProgress(): void {
+  const p = pendingFrame;
+  pendingFrame = null;
+  pendingCosts = [];
+  if (p) onProgress(p);
 }
 
 function onProgress(p: Progress): void {
@@ -216,6 +287,8 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       activations = msg.activations;
       boundary.setData(msg.data);
       state.boundaryDrawn = false;
+      showBoundaryNote(msg.data);
+      showWhatRuns(msg);
       if (msg.data.name === 'cat' && cat) catGrid.setImages(cat.test);
       diagram.setNetwork(layerDims, activations);
       kernelsBackend = msg.backend;
@@ -224,11 +297,12 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       showError('data', '');
       state.ready = true;
       state.readyCount++;
+      setRunning(false);
       return;
     case 'threads':
       return showKernels(msg.threads);
     case 'progress':
-      return onProgress(msg.progress);
+      return queueProgress(msg.progress);
     case 'paused':
       state.pausedAt = msg.iteration;
       setRunning(false);
@@ -245,11 +319,43 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       return;
     }
     case 'error':
-      showError(msg.field === 'data' ? 'data' : msg.field === 'model' ? 'model' : 'network', msg.message);
+      if (msg.field === 'data') {
+        // A broken file leaves nothing to train: no old stats, no Train.
+        clearView();
+        summary = null;
+        invalid('data', msg.message);
+        return;
+      }
+      showError(msg.field === 'model' ? 'model' : 'network', msg.message);
       setRunning(false);
       return;
   }
 };
+
+/** Data with other than 2 features has no plane to draw: say so rather than show an empty square. */
+function showBoundaryNote(data: DataSummary): void {
+  const plane = data.nX === 2;
+  $('boundary').hidden = !plane;
+  $('boundary-caption').hidden = !plane;
+  $('boundary-note').hidden = plane;
+  $('boundary-note').textContent = plane ? '' : `${data.name} has n_x = ${data.nX} features: the decision boundary is drawn over a plane, for 2-feature data. The cost and accuracies show how training goes.`;
+}
+
+/** The form shows the network that runs: K > 2 classes run softmax + CE; a loaded model fills the form. */
+function showWhatRuns(msg: Extract<FromWorker, { type: 'ready' }>): void {
+  const output = msg.activations[msg.activations.length - 1]!;
+  const multi = output === 'softmax';
+  $<HTMLSelectElement>('output').value = output;
+  $<HTMLSelectElement>('cost').value = msg.cost;
+  $<HTMLSelectElement>('output').disabled = multi;
+  $<HTMLSelectElement>('cost').disabled = multi;
+  if (!msg.loaded) return;
+  editor.set(msg.layerDims.slice(1, -1).map((units, l) => ({ units, activation: msg.activations[l]! })));
+  $<HTMLSelectElement>('dtype').value = msg.dtype;
+  if (dataName() === 'csv') $<HTMLSelectElement>('normalize').value = msg.normalized ? 'standard' : 'none';
+  $('model-error').textContent = msg.normalized ? "The model's input normalisation (from its file) is applied to the data." : '';
+  builtKey = '';
+}
 
 function applyDefaults(name: DataName | 'csv'): void {
   if (name === 'csv') return;
@@ -276,7 +382,7 @@ async function readCsv(file: File): Promise<void> {
 $('data-name').addEventListener('change', () => applyDefaults(dataName()));
 // Text fields rebuild as they are typed in; a later 'change' (on blur) must not reset training again.
 for (const id of ['data-seed', 'seed', 'lr', 'iterations']) $(id).addEventListener('input', scheduleConfigure);
-for (const id of ['output', 'cost', 'init', 'optimizer', 'dtype']) $(id).addEventListener('change', scheduleConfigure);
+for (const id of ['output', 'cost', 'init', 'optimizer', 'dtype', 'normalize']) $(id).addEventListener('change', scheduleConfigure);
 $('add-layer').addEventListener('click', () => {
   editor.add();
   scheduleConfigure();
@@ -287,17 +393,25 @@ $('train').addEventListener('click', () => {
     send({ type: 'pause' });
   } else {
     state.pausedAt = null;
+    clearTrace();
+    if (state.done) {
+      const total = state.iteration + runLength;
+      $<HTMLInputElement>('iterations').value = String(total);
+      send({ type: 'update', learningRate: Number(fieldValue('lr')), iterations: total });
+      state.done = false;
+    }
     send({ type: 'start' });
     setRunning(true);
   }
 });
 $('step').addEventListener('click', () => state.ready && send({ type: 'step' }));
-$('reset').addEventListener('click', () => void configure());
+$('reset').addEventListener('click', () => void configure(true));
 $('save').addEventListener('click', () => send({ type: 'save' }));
 $<HTMLInputElement>('load').addEventListener('change', async (e) => {
   const file = (e.target as HTMLInputElement).files?.[0];
   if (!file) return;
   showError('model', '');
+  clearTrace();
   const bytes = await file.arrayBuffer();
   send({ type: 'load', bytes, name: file.name }, [bytes]);
   (e.target as HTMLInputElement).value = '';

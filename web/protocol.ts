@@ -24,8 +24,11 @@ export interface NetworkSpec {
 
 export type ToWorker =
   /** `threads`: the kernels' threads (the page's ?threads=N); absent, the worker uses the cores it may. */
-  | { type: 'configure'; data: DataSpec; network: NetworkSpec; catTrain?: CatBytes; catTest?: CatBytes; threads?: number }
+  /** `normalize`: a CSV's input normalisation by its training set's statistics, as the CLI's --normalize. */
+  | { type: 'configure'; data: DataSpec; network: NetworkSpec; normalize: 'none' | 'standard' | 'minmax'; catTrain?: CatBytes; catTest?: CatBytes; threads?: number }
   | { type: 'start' }
+  /** A new learning rate or iteration count, applied from the next iteration (the network and its training go on). */
+  | { type: 'update'; learningRate: number; iterations: number }
   | { type: 'pause' }
   | { type: 'step' }
   | { type: 'trace' }
@@ -78,7 +81,20 @@ export interface TraceStep {
 
 export type FromWorker =
   /** `threads`: what the kernels' large products run on (1 unless the page is cross-origin isolated). */
-  | { type: 'ready'; data: DataSummary; layerDims: number[]; activations: string[]; backend: string; threads: number }
+  | {
+      type: 'ready';
+      data: DataSummary;
+      layerDims: number[];
+      activations: string[];
+      /** What runs, which may differ from the form: K > 2 classes get softmax + CE; a loaded model brings its own. */
+      cost: string;
+      dtype: 'float64' | 'float32';
+      /** Whether the network normalises its inputs (a CSV's choice, or a loaded model's statistics). */
+      normalized: boolean;
+      loaded: boolean;
+      backend: string;
+      threads: number;
+    }
   /** The kernels' threads once their workers have started (fewer than announced if some could not). */
   | { type: 'threads'; threads: number }
   | { type: 'progress'; progress: Progress }

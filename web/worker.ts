@@ -12,7 +12,8 @@ import { resolveBackend } from '../src/backend/select.js';
 import { defaultThreads, WasmBackend } from '../src/backend/wasm/wasm-backend.js';
 import { DeepnetError } from '../src/errors.js';
 import { classesOf, mapSets } from '../src/experiment/labels.js';
-import { Matrix } from '../src/matrix.js';
+import { type DType, Matrix } from '../src/matrix.js';
+import { fitMinMax, fitStandardization } from '../src/data/normalize.js';
 import type { ActivationName } from '../src/nn/activations.js';
 import type { CostName } from '../src/nn/costs.js';
 import type { InitName } from '../src/nn/init.js';
@@ -46,6 +47,8 @@ interface Session {
   resume: (() => void) | null;
   lastPost: number;
   rateStart: { time: number; iteration: number };
+  /** Set when the learning rate or iteration count changed: the loop restarts from the current parameters. */
+  restart: boolean;
 }
 
 let session: Session | null = null;
@@ -314,6 +317,9 @@ function configure(msg: Extract<ToWorker, { type: 'configure' }>): void {
     session = null;
     return fail(e, 'network');
   }
+  // The data in the network's dtype once, not at every forward pass.
+  [train, test] = [train, test].map((d) => d && inDType(d, net.config.dtype)) as [Dataset, Dataset | null];
+  if (msg.normalize !== 'none' && msg.data.kind === 'csv') net.normalization = (msg.normalize === 'minmax' ? fitMinMax : fitStandardization)(train.X);
   const extent = train.X.rows === 2 ? dataExtent(train.X) : undefined;
   const now = performance.now();
   session = {
@@ -334,9 +340,14 @@ function configure(msg: Extract<ToWorker, { type: 'configure' }>): void {
     resume: null,
     lastPost: now,
     rateStart: { time: now, iteration: 0 },
+    restart: false,
   };
-  post({ type: 'ready', data: summary(session, msg.data.kind === 'builtin' ? msg.data.name : msg.data.name), layerDims: [...net.layerDims], activations: [...net.config.activations], ...kernels(net) });
+  post({ type: 'ready', data: summary(session, msg.data.name), layerDims: [...net.layerDims], activations: [...net.config.activations], cost: net.config.cost, dtype: net.config.dtype, normalized: net.normalization !== null, loaded: false, ...kernels(net) });
   sendProgress(session);
+}
+
+function inDType(d: Dataset, dtype: DType): Dataset {
+  return d.X.dtype === dtype ? d : { ...d, X: d.X.astype(dtype), Y: d.Y.astype(dtype) };
 }
 
 function fail(e: unknown, field: string): void {
@@ -344,43 +355,51 @@ function fail(e: unknown, field: string): void {
   post({ type: 'error', field: e instanceof DeepnetErrorLike ? e.field : e instanceof DeepnetError ? field : null, message });
 }
 
-/** Runs the library's training loop; the callback after each iteration is where pause and step wait. */
+/**
+ * Runs the library's training loop; the callback after each iteration is where pause and step wait.
+ * A new learning rate or iteration count ends the loop after the current iteration, and it goes on
+ * from the same parameters with the new values (as the TensorFlow Playground does).
+ */
 async function run(s: Session): Promise<void> {
   s.running = true;
-  const { net, spec } = s;
+  const { net } = s;
   try {
     // Every iteration on every thread from the first (the results would be the same without them).
     await kernelsReady;
-    await net.fitAsync(s.train.X, s.train.Y, {
-      learningRate: spec.learningRate,
-      iterations: spec.iterations,
-      optimizer: spec.optimizer as OptimizerName,
-      onIteration: (i, J) => {
-        s.pending.push([i, J]);
-      },
-      callbacks: [
-        {
-          onEpochEnd: async (_epoch, _logs, context) => {
-            s.iteration++;
-            if (s.stepsLeft !== Infinity && --s.stepsLeft <= 0) {
-              s.paused = true;
-              s.stepsLeft = Infinity;
-            }
-            if (s.paused || performance.now() - s.lastPost > PROGRESS_MS) sendProgress(s);
-            if (s.paused && s.generation === generation) {
-              post({ type: 'paused', iteration: s.iteration });
-              await new Promise<void>((resolve) => (s.resume = resolve));
-              s.resume = null;
-            } else {
-              await nextTick();
-            }
-            if (s.generation !== generation) context.stopTraining();
-          },
+    while (s.generation === generation && s.iteration < s.spec.iterations) {
+      s.restart = false;
+      await net.fitAsync(s.train.X, s.train.Y, {
+        learningRate: s.spec.learningRate,
+        iterations: s.spec.iterations - s.iteration,
+        optimizer: s.spec.optimizer as OptimizerName,
+        onIteration: (_i, J) => {
+          s.pending.push([s.iteration, J]);
         },
-      ],
-    });
+        callbacks: [
+          {
+            onEpochEnd: async (_epoch, _logs, context) => {
+              s.iteration++;
+              if (s.stepsLeft !== Infinity && --s.stepsLeft <= 0) {
+                s.paused = true;
+                s.stepsLeft = Infinity;
+              }
+              if (s.paused || performance.now() - s.lastPost > PROGRESS_MS) sendProgress(s);
+              if (s.paused && s.generation === generation) {
+                post({ type: 'paused', iteration: s.iteration });
+                await new Promise<void>((resolve) => (s.resume = resolve));
+                s.resume = null;
+              } else {
+                await nextTick();
+              }
+              if (s.generation !== generation || s.restart) context.stopTraining();
+            },
+          },
+        ],
+      });
+      if (!s.restart) break;
+    }
     if (s.generation === generation) {
-      s.done = s.iteration >= spec.iterations;
+      s.done = s.iteration >= s.spec.iterations;
       s.running = false;
       sendProgress(s);
     }
@@ -391,6 +410,17 @@ async function run(s: Session): Promise<void> {
       sendProgress(s);
     }
   }
+}
+
+/** A new learning rate or iteration count, applied from the next iteration; more iterations continue after "Done". */
+function update(learningRate: number, iterations: number): void {
+  const s = session;
+  if (!s) return;
+  s.spec = { ...s.spec, learningRate, iterations };
+  s.restart = true;
+  if (s.done && iterations > s.iteration) s.done = false;
+  if (!s.running) s.done = s.iteration >= iterations && s.iteration > 0;
+  sendProgress(s);
 }
 
 function start(steps: number): void {
@@ -425,7 +455,7 @@ const shape = (M: Matrix) => `(${M.rows}, ${M.cols})`;
 function trace(s: Session): TraceStep[] {
   const { net } = s;
   const options = { activations: net.config.activations, cost: net.config.cost, leakySlope: net.config.leakySlope };
-  const [AL, caches] = lModelForward(s.train.X, net.parameters, options);
+  const [AL, caches] = lModelForward(net.input(s.train.X), net.parameters, options);
   const grads = lModelBackward(AL, s.train.Y, caches, options);
   const L = net.L;
   const steps: TraceStep[] = [];
@@ -461,6 +491,8 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
         return configure(msg);
       case 'start':
         return start(Infinity);
+      case 'update':
+        return update(msg.learningRate, msg.iterations);
       case 'step':
         return start(1);
       case 'pause':
@@ -484,8 +516,9 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
         }
         generation++;
         session.resume?.();
-        session = { ...session, generation, net, iteration: 0, pending: [], running: false, paused: true, done: false, resume: null, stepsLeft: Infinity };
-        post({ type: 'ready', data: summary(session, 'loaded model'), layerDims: [...net.layerDims], activations: [...net.config.activations], ...kernels(net) });
+        const [train, test] = [session.train, session.test].map((d) => d && inDType(d, net.config.dtype)) as [Dataset, Dataset | null];
+        session = { ...session, generation, net, train, test, iteration: 0, pending: [], running: false, paused: true, done: false, resume: null, stepsLeft: Infinity, restart: false };
+        post({ type: 'ready', data: summary(session, 'loaded model'), layerDims: [...net.layerDims], activations: [...net.config.activations], cost: net.config.cost, dtype: net.config.dtype, normalized: net.normalization !== null, loaded: true, ...kernels(net) });
         sendProgress(session);
         return;
       }

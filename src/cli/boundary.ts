@@ -1,24 +1,25 @@
+import { PNG } from 'pngjs';
 import { ConfigError } from '../errors.js';
+import { classColor, hexColor, shadeCell } from '../io/classColors.js';
 import { Matrix } from '../matrix.js';
+import { escapeXml } from './plot.js';
 
 // The decision boundary as the course's plot_decision_boundary draws it: the model's prediction over
-// a grid spanning the data ±1 (contourf with the Spectral colour map), the samples on top coloured
-// by their label.
+// a grid spanning the data ±1, the samples on top coloured by their label; in the playground's
+// colours and shading (light near the boundary, stronger where the network is sure), as one smooth
+// image rather than cells, with a legend naming the classes.
 
 export interface BoundaryOptions {
   title?: string;
-  /** Grid cells per side (default 200). */
+  /** Grid cells per side (default 200), drawn as one image scaled smoothly. */
   resolution?: number;
   width?: number;
   height?: number;
+  /** Class names for the legend (default: the label indices). */
+  classes?: readonly (string | number)[] | null;
 }
 
-// Spectral's two ends (label 0 red, label 1 blue) and lighter fills for the regions; more classes
-// take further Spectral colours.
-const POINTS = ['#9e0142', '#5e4fa2', '#f46d43', '#66c2a5', '#fdae61', '#3288bd', '#abdda4', '#d53e4f'];
-const FILLS = ['#f4a3a8', '#b3aee0', '#fbc9a8', '#bfe5d8', '#fee0b6', '#a9cde6', '#dcf0d5', '#efadb5'];
-
-/** The class of each column of a prediction: 0/1 at 0.5 for one unit, the argmax for several. */
+/** The class of each column of labels: 0/1 at 0.5 for one row, the argmax for several. */
 function classes(P: Matrix): number[] {
   const out: number[] = [];
   for (let j = 0; j < P.cols; j++) {
@@ -38,7 +39,7 @@ function classes(P: Matrix): number[] {
  */
 export function decisionBoundarySvg(forward: (X: Matrix) => Matrix, X: Matrix, Y: Matrix, options: BoundaryOptions = {}): string {
   if (X.rows !== 2) throw new ConfigError(`--plot-boundary draws 2-feature data, but X has n_x = ${X.rows} features`);
-  const { title = 'Decision boundary', resolution = 200, width = 520, height = 520 } = options;
+  const { title = 'Decision boundary', resolution = 200, width = 520, height = 544 } = options;
   const x0 = Array.from({ length: X.cols }, (_, j) => X.get(0, j));
   const x1 = Array.from({ length: X.cols }, (_, j) => X.get(1, j));
   const xMin = Math.min(...x0) - 1;
@@ -54,35 +55,35 @@ export function decisionBoundarySvg(forward: (X: Matrix) => Matrix, X: Matrix, Y
       grid.set(1, r * n + c, yMax - ((r + 0.5) / n) * (yMax - yMin));
     }
   }
-  const region = classes(forward(grid));
+  const AL = forward(grid);
+  const image = new PNG({ width: n, height: n });
+  for (let t = 0; t < n * n; t++) shadeCell(AL.data, AL.rows, n * n, t, image.data);
+  const href = `data:image/png;base64,${PNG.sync.write(image).toString('base64')}`;
+  const K = Math.max(2, Y.rows, AL.rows);
   const left = 48;
   const top = 36;
-  const size = Math.min(width - left - 16, height - top - 40);
-  const cell = size / n;
+  const size = Math.min(width - left - 16, height - top - 64);
   const px = (v: number) => left + ((v - xMin) / (xMax - xMin)) * size;
   const py = (v: number) => top + ((yMax - v) / (yMax - yMin)) * size;
-  const parts: string[] = [];
-  // One rectangle per run of equal cells in a row keeps the file small.
-  for (let r = 0; r < n; r++) {
-    let c = 0;
-    while (c < n) {
-      const k = region[r * n + c]!;
-      let e = c + 1;
-      while (e < n && region[r * n + e] === k) e++;
-      parts.push(`<rect x="${(left + c * cell).toFixed(2)}" y="${(top + r * cell).toFixed(2)}" width="${((e - c) * cell + 0.3).toFixed(2)}" height="${(cell + 0.3).toFixed(2)}" fill="${FILLS[k % FILLS.length]}"/>`);
-      c = e;
-    }
-  }
+  const parts: string[] = [`<image x="${left}" y="${top}" width="${size}" height="${size}" preserveAspectRatio="none" image-rendering="optimizeQuality" href="${href}"/>`];
   const labels = classes(Y);
   for (let j = 0; j < X.cols; j++) {
     const k = labels[j]!;
-    parts.push(`<circle cx="${px(x0[j]!).toFixed(2)}" cy="${py(x1[j]!).toFixed(2)}" r="3.2" fill="${POINTS[k % POINTS.length]}" stroke="#1f2937" stroke-width="0.5"><title>label ${k}</title></circle>`);
+    parts.push(`<circle cx="${px(x0[j]!).toFixed(2)}" cy="${py(x1[j]!).toFixed(2)}" r="3.2" fill="${hexColor(classColor(k))}" stroke="#0f172a" stroke-opacity="0.6" stroke-width="0.6"><title>label ${k}</title></circle>`);
+  }
+  // The legend: one swatch per class, in a row under the axis labels.
+  let lx = left;
+  const ly = top + size + 50;
+  for (let k = 0; k < K; k++) {
+    const name = escapeXml(String(options.classes?.[k] ?? k));
+    parts.push(`<circle cx="${lx + 5}" cy="${ly - 4}" r="5" fill="${hexColor(classColor(k))}"/><text x="${lx + 14}" y="${ly}">${name}</text>`);
+    lx += 28 + 7 * name.length;
   }
   const tick = (v: number) => String(Number(v.toPrecision(3)));
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12" fill="#334155">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
-    `<text x="${left + size / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${title.replace(/[<>&]/g, '')}</text>`,
+    `<text x="${left + size / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
     ...parts,
     `<rect x="${left}" y="${top}" width="${size}" height="${size}" fill="none" stroke="#64748b"/>`,
     `<text x="${left}" y="${top + size + 16}" text-anchor="start">${tick(xMin)}</text>`,

@@ -5,6 +5,7 @@ import { checkOutputPath } from '../io/paths.js';
 import { loadModel } from './model.js';
 
 interface ExportFlags {
+  model?: string;
   onnx: string;
   json?: boolean;
 }
@@ -13,16 +14,22 @@ export function exportCommand(program: Command): void {
   program
     .command('export')
     .description('export a saved model to ONNX (input X: (batch, n_x), samples as rows; output: probabilities (batch, n_L))')
-    .argument('<model>', 'a model file written by train --out (.safetensors)')
+    .argument('[model]', 'the model file, as --model gives it')
+    .option('--model <file>', 'a model file written by train --out (.safetensors)')
     .requiredOption('--onnx <file>', 'the ONNX file to write')
     .option('--json', 'print one JSON object describing the export on stdout')
     .addHelpText(
       'after',
-      '\nONNX puts samples in rows, so the graph computes A·Wᵀ + bᵀ per layer (Gemm, transB = 1) in float32.\n\nExamples:\n  $ deepnet export cat.safetensors --onnx cat.onnx\n  $ deepnet export cat.safetensors --onnx cat.onnx --json',
+      '\nONNX puts samples in rows, so the graph computes A·Wᵀ + bᵀ per layer (Gemm, transB = 1) in float32.\n\nExamples:\n  $ deepnet export --model cat.safetensors --onnx cat.onnx\n  $ deepnet export cat.safetensors --onnx cat.onnx --json',
     )
-    .action((model: string, flags: ExportFlags) => {
+    .action((positional: string | undefined, flags: ExportFlags, cmd: Command) => {
+      if (positional !== undefined && flags.model !== undefined && positional !== flags.model) {
+        cmd.error(`error: export: the model is given twice (${positional} and --model ${flags.model}); give it once`, { exitCode: 2 });
+      }
+      const model = flags.model ?? positional;
+      if (model === undefined) cmd.error("error: required option '--model <file>' not specified", { exitCode: 2 });
       checkOutputPath(flags.onnx, '--onnx', [model]);
-      const net = loadModel(model, 'model');
+      const net = loadModel(model, '--model');
       const { layerDims, activations, leakySlope } = net.config;
       const bytes = exportOnnx(net.parameters, { layerDims, activations, leakySlope, classes: net.classes });
       writeFileAtomic(flags.onnx, bytes, '--onnx');

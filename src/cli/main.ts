@@ -9,8 +9,6 @@ import { predictCommand } from './predict.js';
 import { shapesCommand } from './shapes.js';
 import { tuneCommand } from './tune.js';
 import { trainCommand } from './train.js';
-import { workerCommand } from './worker.js';
-import { jobsCommand } from './jobs.js';
 import { lessonCommand } from './lesson.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -55,9 +53,13 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   gradcheckCommand(program);
   exportCommand(program);
   tuneCommand(program);
-  workerCommand(program);
-  jobsCommand(program);
   lessonCommand(program);
+  // The queue's commands load BullMQ and ioredis: only when one of them runs or the help lists them.
+  const named = argv.slice(2).find((a) => !a.startsWith('-'));
+  if (named === undefined || !program.commands.some((c) => c.name() === named)) {
+    (await import('./worker.js')).workerCommand(program);
+    (await import('./jobs.js')).jobsCommand(program);
+  }
   for (const c of program.commands) c.exitOverride().option('--verbose', 'print the stack trace of errors');
   try {
     await program.parseAsync(argv);

@@ -1,7 +1,6 @@
 import type { Dataset } from '../data/dataset.js';
 import { DataError } from '../errors.js';
 import { mapSets, modelClasses } from '../experiment/labels.js';
-import { normalizeInput } from '../io/modelfile.js';
 import { readUserFile } from '../io/paths.js';
 import type { Matrix } from '../matrix.js';
 import { Network } from '../nn/network.js';
@@ -12,14 +11,13 @@ export function loadModel(path: string, flag = '--model'): Network {
   return Network.fromBytes(readUserFile(path, flag), path);
 }
 
-/** X as the network sees it: checked against n_x (naming both sizes) and normalised as in training. */
+/** X checked against n_x (naming both sizes), in the network's dtype; the network applies its normalisation. */
 export function modelInput(net: Network, X: Matrix, source: string): Matrix {
   const nx = net.layerDims[0]!;
   if (X.rows !== nx) {
     throw new DataError(`${source} has ${X.rows} features per sample but the model takes n_x = ${nx} (layerDims [${net.layerDims.join(', ')}])`);
   }
-  if (X.dtype !== net.config.dtype) X = X.astype(net.config.dtype);
-  return normalizeInput(X, net.normalization);
+  return X.dtype === net.config.dtype ? X : X.astype(net.config.dtype);
 }
 
 /**

@@ -1,4 +1,5 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { OUTPUT_ACTIVATIONS } from '../nn/activations.js';
 
 // Flag parsers: a malformed value is bad usage (exit 2), reported by commander with the flag's name.
 
@@ -46,4 +47,11 @@ export function choice<T extends string>(allowed: readonly T[]): (value: string)
     }
     return value as T;
   };
+}
+
+/** --output <g>: sigmoid unless the labels hold more than 2 classes; the help shows that one default. */
+export function outputActivationOption(): Option {
+  return new Option('--output <g>', `output activation: ${OUTPUT_ACTIVATIONS.join('|')}`)
+    .argParser(choice(OUTPUT_ACTIVATIONS))
+    .default('sigmoid', 'sigmoid for 2 classes, softmax for more');
 }

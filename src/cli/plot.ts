@@ -18,8 +18,36 @@ function niceTicks(min: number, max: number, count: number): number[] {
   return ticks;
 }
 
-function escapeXml(s: string): string {
+export function escapeXml(s: string): string {
   return s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+}
+
+/**
+ * The points the line goes through: all of them, or for long runs the lowest and highest cost of
+ * each pixel column in their order, so that no iteration's spike is lost and the file stays small.
+ */
+function tracePoints(points: readonly (readonly [number, number])[], px: (x: number) => number): (readonly [number, number])[] {
+  if (points.length <= 4000) return [...points];
+  const out: (readonly [number, number])[] = [];
+  let column = NaN;
+  let lo: readonly [number, number] | null = null;
+  let hi: readonly [number, number] | null = null;
+  const flush = () => {
+    if (lo && hi) out.push(...(lo[0] <= hi[0] ? [lo, hi] : [hi, lo]));
+  };
+  for (const p of points) {
+    const c = Math.floor(px(p[0]));
+    if (c !== column) {
+      flush();
+      column = c;
+      lo = hi = p;
+    } else {
+      if (p[1] < lo![1]) lo = p;
+      if (p[1] > hi![1]) hi = p;
+    }
+  }
+  flush();
+  return out;
 }
 
 /** An SVG line chart of (iteration, cost) points. */
@@ -46,7 +74,7 @@ export function costCurveSvg(points: readonly (readonly [number, number])[], opt
     grid.push(`<line x1="${px(t).toFixed(1)}" x2="${px(t).toFixed(1)}" y1="${top}" y2="${height - bottom}" stroke="#f1f5f9"/>`);
     grid.push(`<text x="${px(t).toFixed(1)}" y="${height - bottom + 18}" text-anchor="middle">${t}</text>`);
   }
-  const path = points.map((p, i) => `${i ? 'L' : 'M'}${px(p[0]).toFixed(2)},${py(p[1]).toFixed(2)}`).join('');
+  const path = tracePoints(points, px).map((p, i) => `${i ? 'L' : 'M'}${px(p[0]).toFixed(2)},${py(p[1]).toFixed(2)}`).join('');
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12" fill="#334155">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,

@@ -7,7 +7,7 @@ import { COSTS, type CostName } from '../nn/costs.js';
 import { INITS, type InitName } from '../nn/init.js';
 import { Network } from '../nn/network.js';
 import { BUILTINS, loadData, defaultTest } from '../experiment/data.js';
-import { choice, layerList, nonNegativeInt, positiveInt, positiveNumber } from './parsers.js';
+import { choice, layerList, nonNegativeInt, outputActivationOption, positiveInt, positiveNumber } from './parsers.js';
 import { checkLabels, loadModel, modelInput } from './model.js';
 import { decisionBoundarySvg } from './boundary.js';
 import { terminalChart } from './chart.js';
@@ -19,7 +19,7 @@ import { checkOutputPaths, dataSpecFiles } from '../io/paths.js';
 import { availableMemoryBytes } from '../io/systemMemory.js';
 import { checkMemory } from '../nn/memory.js';
 import { PRESETS } from '../nn/presets.js';
-import { applyNormalization, fitMinMax, fitStandardization } from '../data/normalize.js';
+import { fitMinMax, fitStandardization } from '../data/normalize.js';
 import { applyPreset, type Given } from './presets.js';
 import { type ClassValue, fitOutputToLabels } from '../experiment/labels.js';
 import type { TrainResult } from '../experiment/trial.js';
@@ -71,7 +71,7 @@ export function trainCommand(program: Command): void {
     .option('--preset <name>', `the course's networks: ${PRESETS.join('|')} (layers, activations, init, lr, iterations; flags given win)`, choice(PRESETS))
     .option('--layers <sizes>', 'hidden layer sizes ("none" for logistic regression)', layerList, [20, 7, 5])
     .option('--hidden <g>', `hidden activation: ${ACTIVATIONS.join('|')}`, choice(ACTIVATIONS), 'relu')
-    .option('--output <g>', `output activation: ${OUTPUT_ACTIVATIONS.join('|')} (default: sigmoid for 2 classes, softmax for more)`, choice(OUTPUT_ACTIVATIONS), 'sigmoid')
+    .addOption(outputActivationOption())
     .option('--cost <name>', `cost: ${COSTS.join('|')}`, choice(COSTS), 'bce')
     .option('--lr <alpha>', 'learning rate', positiveNumber, 0.0075)
     .option('--iterations <n>', 'gradient-descent iterations', nonNegativeInt, 2500)
@@ -131,13 +131,9 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   } else {
     classes = fitOutputToLabels(flags, typed, trainSet, [testSet]);
   }
-  // Statistics of the training set only, applied to both sets and kept in the model file.
+  // Statistics of the training set only, kept in the model file: the network applies them to every set.
   if (flags.normalize && resumed) throw new ConfigError('--normalize: a resumed model keeps the normalisation it was trained with');
   const normalization = flags.normalize ? (flags.normalize === 'standard' ? fitStandardization : fitMinMax)(trainSet.X, `${trainSet.source} (--normalize ${flags.normalize})`) : null;
-  if (normalization) {
-    trainSet.X = applyNormalization(trainSet.X, normalization);
-    if (testSet) testSet.X = applyNormalization(testSet.X, normalization);
-  }
   if (resumed) {
     trainSet.X = modelInput(resumed, trainSet.X, trainSet.source);
     if (testSet) testSet.X = modelInput(resumed, testSet.X, testSet.source);
@@ -223,11 +219,12 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   };
   try {
     if (flags.plot) {
-      writeChart(flags.plot, costCurveSvg(costs, { title: `Cost, learning rate ${flags.lr}, layers [${layerDims.join(', ')}]` }), '--plot');
+      // Every iteration's cost, not only the printed ones: the curve shows what training did.
+      writeChart(flags.plot, costCurveSvg(curve, { title: `Cost, learning rate ${flags.lr}, layers [${layerDims.join(', ')}]` }), '--plot');
     }
     if (flags.plotBoundary) {
       const title = `Decision boundary, layers [${layerDims.join(', ')}]`;
-      writeChart(flags.plotBoundary, decisionBoundarySvg((G) => net.forward(G), trainSet.X, trainSet.Y, { title }), '--plot-boundary');
+      writeChart(flags.plotBoundary, decisionBoundarySvg((G) => net.forward(G), trainSet.X, trainSet.Y, { title, classes: net.classes }), '--plot-boundary');
     }
   } catch (e) {
     kept(e);

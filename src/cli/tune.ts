@@ -13,7 +13,7 @@ import { NumpyRandom } from '../random.js';
 import { tuneData } from '../experiment/data.js';
 import type { ClassValue } from '../experiment/labels.js';
 import type { TrialResult, TrialSpec } from '../experiment/trial.js';
-import { choice, layerList, nonNegativeInt, positiveInt, positiveNumber } from './parsers.js';
+import { choice, layerList, nonNegativeInt, outputActivationOption, positiveInt, positiveNumber } from './parsers.js';
 import { optionalQueueOption, queueUrlFrom } from '../jobs/queueOption.js';
 import { parseQueueUrl } from '../jobs/queueUrl.js';
 
@@ -71,7 +71,7 @@ export function tuneCommand(program: Command): void {
     .option('--lr <list>', 'learning rates, comma-separated', lrList, [0.0075])
     .option('--layers <list>', 'hidden layer sizes per candidate, candidates separated by ":" (e.g. 20,7,5:10,10)', layersList, [[20, 7, 5]])
     .option('--hidden <list>', `hidden activations, comma-separated: ${ACTIVATIONS.join('|')}`, hiddenList, ['relu'])
-    .option('--output <g>', `output activation: ${OUTPUT_ACTIVATIONS.join('|')} (default: sigmoid for 2 classes, softmax for more)`, choice(OUTPUT_ACTIVATIONS), 'sigmoid')
+    .addOption(outputActivationOption())
     .option('--cost <name>', `cost: ${COSTS.join('|')}`, choice(COSTS), 'bce')
     .option('--init <name>', `initialisation: ${INITS.join('|')}`, choice(INITS), 'xavier')
     .option('--iterations <n>', 'gradient-descent iterations per trial', nonNegativeInt, 2500)

@@ -1,9 +1,10 @@
 import type { Backend } from '../backend/backend.js';
 import { resolveBackend, withBackend } from '../backend/select.js';
-import { ConfigError, ModelFileError } from '../errors.js';
+import { ConfigError, DataError, ModelFileError } from '../errors.js';
 // The model-file codec is pure (no fs): fromBytes/toBytes work in browsers too.
-import { decodeModel, encodeModel, type Normalization } from '../io/modelfile.js';
-import { assertDType, type DType, type Matrix } from '../matrix.js';
+import { decodeModel, encodeModel, normalizeInput, type Normalization } from '../io/modelfile.js';
+import { loadFromStore, modelScheme, saveToStore } from '../io/modelStore.js';
+import { assertDType, type DType, formatShape, Matrix } from '../matrix.js';
 import { ACTIVATIONS, type ActivationName, DEFAULT_LEAKY_SLOPE, OUTPUT_ACTIVATIONS } from './activations.js';
 import { argmaxColumns } from './softmax.js';
 import { checkMemory } from './memory.js';
@@ -106,12 +107,14 @@ export function resolveNetworkConfig(config: NetworkConfig): Required<Omit<Netwo
 }
 
 // Modules that only Node has, named through variables so that browser bundlers leave them out:
-// save and load are for Node; fromBytes and toBytes run anywhere.
+// save and load to a path are for Node; fromBytes, toBytes and the URL-like locations run anywhere.
 const NODE_ONLY = { fs: 'node:fs/promises', atomic: '../io/atomic.js' };
 
 /**
  * A deep fully-connected network as the course builds it, with its parameters, trained by the
- * course's gradient descent.
+ * course's gradient descent. Its methods take inputs as the user has them: X and Y of either float
+ * dtype (cast to the network's), X before the network's `normalization` (applied here), and for a
+ * softmax output Y as one-hot columns or as class indices (1, m).
  *
  *   const net = new Network({ layerDims: [12288, 20, 7, 5, 1] });
  *   const costs = net.fit(X, Y, { learningRate: 0.0075, iterations: 2500 });
@@ -162,8 +165,8 @@ export class Network {
    */
   fit(X: Matrix, Y: Matrix, options: FitOptions = {}): number[] {
     const o = resolveTrainingOptions(options, X.cols, this.L, 'fit');
-    checkTrainingData(X, Y, this.config.layerDims, 'fit');
     this.checkTrainingMemory(X.cols, options);
+    [X, Y] = this.data(X, Y, 'fit');
     if (!isPlainGradientDescent(o)) {
       this.history = withBackend(this.kernels(), () => trainLoop(X, Y, this.parameters, options, this.modelOptions, 'fit'));
       return this.history.loss;
@@ -192,8 +195,8 @@ export class Network {
   /** fit with callbacks awaited (async callbacks: checkpoints, drawing, yielding to a page). */
   async fitAsync(X: Matrix, Y: Matrix, options: FitOptions = {}): Promise<number[]> {
     resolveTrainingOptions(options, X.cols, this.L, 'fitAsync');
-    checkTrainingData(X, Y, this.config.layerDims, 'fitAsync');
     this.checkTrainingMemory(X.cols, options);
+    [X, Y] = this.data(X, Y, 'fitAsync');
     const backend = this.kernels();
     this.history = await trainLoopAsync(X, Y, this.parameters, options, this.modelOptions, 'fitAsync', (fn) => withBackend(backend, fn));
     return this.history.loss;
@@ -219,28 +222,69 @@ export class Network {
     });
   }
 
+  /** X as the network computes with it: its dtype, then the normalisation it was trained with. */
+  input(X: Matrix): Matrix {
+    return normalizeInput(X.dtype === this.config.dtype ? X : X.astype(this.config.dtype), this.normalization);
+  }
+
+  /** (X, Y) as the network trains on them: X through input(), Y in its dtype, class indices one-hot; checked. */
+  private data(X: Matrix, Y: Matrix, op: string): [Matrix, Matrix] {
+    if (Y.dtype !== this.config.dtype) Y = Y.astype(this.config.dtype);
+    const K = this.layerDims[this.L]!;
+    if (this.config.output === 'softmax' && K > 1 && Y.rows === 1) Y = this.oneHot(Y, op);
+    X = this.input(X);
+    checkTrainingData(X, Y, this.config.layerDims, op);
+    return [X, Y];
+  }
+
+  /** Class indices (1, m) as one-hot (K, m); an index outside 0..K-1 is an error naming it. */
+  private oneHot(Y: Matrix, op: string): Matrix {
+    const K = this.layerDims[this.L]!;
+    const out = Matrix.zeros(K, Y.cols, Y.dtype);
+    for (let j = 0; j < Y.cols; j++) {
+      const k = Y.data[j]!;
+      if (!Number.isInteger(k) || k < 0 || k >= K) {
+        throw new DataError(`${op}: Y ${formatShape(Y.shape)} holds class indices, but sample ${j} has ${k}; this network has classes 0..${K - 1}`);
+      }
+      out.data[k * Y.cols + j] = 1;
+    }
+    return out;
+  }
+
   /** AL, the output layer's activations (probabilities for a sigmoid output). */
   forward(X: Matrix): Matrix {
+    X = this.input(X);
     return withBackend(this.kernels(), () => lModelForward(X, this.parameters, this.modelOptions)[0]);
   }
 
-  /** The course's predict: 0/1 labels (AL > 0.5) for a sigmoid output, AL otherwise. */
+  /** The course's predict: 0/1 labels (AL > 0.5) for a sigmoid output, the class index per column for softmax, AL otherwise. */
   predict(X: Matrix): Matrix {
+    X = this.input(X);
     return withBackend(this.kernels(), () => predict(X, this.parameters, this.modelOptions));
+  }
+
+  /** The predicted class of each sample by name: the model's `classes` where it has them, else the index as text. */
+  predictClasses(X: Matrix): string[] {
+    const { output } = this.config;
+    if (output !== 'softmax' && !(output === 'sigmoid' && this.layerDims[this.L] === 1)) {
+      throw new ConfigError(`predictClasses: a network with a ${output} output of ${this.layerDims[this.L]} units predicts values, not classes`);
+    }
+    return Array.from(this.predict(X).data, (k) => String(this.classes?.[k] ?? k));
   }
 
   /** The cost on (X, Y). */
   cost(X: Matrix, Y: Matrix): number {
-    checkTrainingData(X, Y, this.config.layerDims, 'cost');
-    return costFunction(this.config.cost).cost(this.forward(X), Y);
+    [X, Y] = this.data(X, Y, 'cost');
+    return costFunction(this.config.cost).cost(withBackend(this.kernels(), () => lModelForward(X, this.parameters, this.modelOptions)[0]), Y);
   }
 
   /** Accuracy: the fraction of samples whose predicted label equals Y. */
   evaluate(X: Matrix, Y: Matrix): number {
-    checkTrainingData(X, Y, this.config.layerDims, 'evaluate');
+    [X, Y] = this.data(X, Y, 'evaluate');
+    const p = withBackend(this.kernels(), () => predict(X, this.parameters, this.modelOptions));
     // Softmax predicts class indices; one-hot Y (K, m) holds them as the row of each column's 1.
-    if (this.config.output === 'softmax') return accuracy(this.predict(X), argmaxColumns(Y));
-    return accuracy(this.predict(X), Y);
+    if (this.config.output === 'softmax') return accuracy(p, argmaxColumns(Y));
+    return accuracy(p, Y);
   }
 
   /** The model file's bytes (safetensors: W1, b1, ..., WL, bL + the config): the same network gives the same bytes. */
@@ -268,16 +312,31 @@ export class Network {
     return net;
   }
 
-  /** Writes the model file (Node): to a temporary file in the same folder, then renamed over `path`. */
-  async save(path: string): Promise<void> {
+  /**
+   * Saves the model file: to a path (Node; written to a temporary file in the same folder, then
+   * renamed over it), or in a browser to `indexeddb://NAME`, `localstorage://NAME` or `downloads://NAME`.
+   */
+  async save(location: string): Promise<void> {
+    if (modelScheme(location) !== null) return saveToStore(location, this.toBytes());
     const { writeFileAtomic } = (await import(/* @vite-ignore */ NODE_ONLY.atomic)) as typeof import('../io/atomic.js');
-    writeFileAtomic(path, this.toBytes());
+    writeFileAtomic(location, this.toBytes());
   }
 
-  /** Reads a model file (Node). */
-  static async load(path: string): Promise<Network> {
+  /** Reads a model file: a path (Node), `indexeddb://NAME`, `localstorage://NAME` (browsers) or an http(s):// URL (anywhere fetch is). */
+  static async load(location: string | URL): Promise<Network> {
+    const where = String(location);
+    if (modelScheme(where) !== null) return Network.fromBytes(await loadFromStore(where), where);
     const { readFile } = (await import(/* @vite-ignore */ NODE_ONLY.fs)) as typeof import('node:fs/promises');
-    return Network.fromBytes(await readFile(path), path);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(location instanceof URL ? location : where);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new ModelFileError(`${where}: no such file`, { cause: e });
+      if (code === 'EISDIR') throw new ModelFileError(`${where}: is a folder, not a model file`, { cause: e });
+      throw new ModelFileError(`${where}: cannot read (${(e as Error).message})`, { cause: e });
+    }
+    return Network.fromBytes(bytes, where);
   }
 
   /** The course's dimension table for m samples: W, b, Z, A (and their gradients) per layer. */

@@ -48,22 +48,40 @@ describe('decision boundary', () => {
     return P;
   };
 
-  it("colours each region by the model's prediction and each point by its label", () => {
-    const svg = decisionBoundarySvg(forward, X, Y, { resolution: 50 });
-    expect(svg.match(/<circle /g)).toHaveLength(4);
-    expect(svg.match(/fill="#9e0142"/g)).toHaveLength(2); // label 0 points
-    expect(svg.match(/fill="#5e4fa2"/g)).toHaveLength(2); // label 1 points
-    // Two runs per row (x1 < 0, x1 > 0), 50 rows.
-    expect(svg.match(/<rect [^>]*fill="#(f4a3a8|b3aee0)"/g)).toHaveLength(100);
+  // The playground's shading: the class colour mixed with white by a = 0.15 + 0.45 * |2p - 1|;
+  // here p is 0.1 or 0.9, so a = 0.51: blue (37, 99, 235) -> (144, 175, 245), orange (234, 88, 12) -> (244, 170, 131).
+  const LIGHT_BLUE = '#90aff5';
+  const LIGHT_ORANGE = '#f4aa83';
+
+  it("shades each region by the model's prediction in one smooth image, points by their label, with a legend", () => {
+    const svg = decisionBoundarySvg(forward, X, Y, { resolution: 50, classes: ['non-cat', 'cat'] });
+    expect(svg.match(/<image /g)).toHaveLength(1);
+    expect(svg.match(/<circle [^>]*><title>/g)).toHaveLength(4);
+    expect(svg.match(/fill="#2563eb"/g)).toHaveLength(2 + 1); // label 0 points and its legend swatch
+    expect(svg.match(/fill="#ea580c"/g)).toHaveLength(2 + 1);
+    expect(svg).toContain('>non-cat</text>');
+    expect(svg).toContain('>cat</text>');
     const png = PNG.sync.read(Buffer.from(svgToPng(svg)));
-    expect([png.width, png.height]).toEqual([520, 520]);
+    expect([png.width, png.height]).toEqual([520, 544]);
     // The plot spans x1 and x2 in [-3, 3] over a 444-pixel square at (48, 36).
     const size = 444;
     const at = (x1: number, x2: number) => pixel(png, 48 + ((x1 + 3) / 6) * size, 36 + ((3 - x2) / 6) * size);
-    expect(at(-2.5, 0)).toBe('#f4a3a8');
-    expect(at(2.5, 0)).toBe('#b3aee0');
-    expect(at(-2, -2)).toBe('#9e0142');
-    expect(at(2, 2)).toBe('#5e4fa2');
+    expect(at(-2.5, 0)).toBe(LIGHT_BLUE);
+    expect(at(2.5, 0)).toBe(LIGHT_ORANGE);
+    expect(at(-2, -2)).toBe('#2563eb');
+    expect(at(2, 2)).toBe('#ea580c');
+    // No stripes: inside a region (a cell's width from the boundary, where the image blends) every pixel of every row has the region's colour, seamlessly.
+    for (let y = 40; y < 36 + size - 4; y += 3) {
+      for (let x = 52; x < 48 + size / 2 - 16; x++) {
+        const c = pixel(png, x, y);
+        if (c !== LIGHT_BLUE) {
+          // Only the points may differ.
+          const x1 = ((x - 48) / size) * 6 - 3;
+          const x2 = 3 - ((y - 36) / size) * 6;
+          expect(Math.min(Math.hypot(x1 + 2, x2 + 2), Math.hypot(x1 + 1, x2 - 1)), `pixel (${x}, ${y}) is ${c}`).toBeLessThan(0.1);
+        }
+      }
+    }
   });
 
   it('needs 2-feature data', () => {
@@ -108,10 +126,11 @@ describe('train --plot / --plot-boundary (spawned)', () => {
     for (let y = 0; y < curve.height; y++) for (let x = 0; x < curve.width; x++) if (pixel(curve, x, y) === '#2563eb') blue++;
     expect(blue).toBeGreaterThan(200); // the curve itself
     const b = PNG.sync.read(readFileSync(boundary));
-    expect([b.width, b.height]).toEqual([520, 520]);
-    // The blobs sit at (-2, -1) and (2, 1): far corners of the plot fall in different regions.
-    const colours = new Set([pixel(b, 60, 468), pixel(b, 480, 48)]);
-    expect(colours).toEqual(new Set(['#f4a3a8', '#b3aee0']));
+    expect([b.width, b.height]).toEqual([520, 544]);
+    // The blobs sit at (-2, -1) and (2, 1): far corners of the plot fall in the two classes' regions, blue and orange.
+    const [lo, hi] = [pixel(b, 60, 468), pixel(b, 480, 48)].map((c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)));
+    expect(lo![2]).toBeGreaterThan(lo![0]!); // bluish
+    expect(hi![0]).toBeGreaterThan(hi![2]!); // orangish
   });
 
   it('SVG too', () => {
@@ -120,7 +139,8 @@ describe('train --plot / --plot-boundary (spawned)', () => {
     expect(r.status, r.stderr).toBe(0);
     const svg = readFileSync(boundary, 'utf8');
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
-    expect(svg.match(/<circle /g)).toHaveLength(80);
+    expect(svg.match(/<circle [^>]*><title>label [01]<\/title>/g)).toHaveLength(80);
+    expect(svg).toContain('>0</text>'); // the legend names the classes by index when the data has no names
   });
 
   it('refuses, before training, a boundary of data that is not 2-D and a chart that is neither SVG nor PNG', () => {

@@ -1,5 +1,5 @@
 import type { DataSummary, Progress } from '../protocol.js';
-import { CLASS_COLORS, rgb } from './colors.js';
+import { classColor, rgb, shadeCell } from './colors.js';
 
 /** The decision boundary as a heat map of the prediction under the data points. */
 export class BoundaryView {
@@ -19,6 +19,13 @@ export class BoundaryView {
     this.drawPoints();
   }
 
+  /** No data, no picture (a broken file). */
+  clear(): void {
+    this.data = null;
+    this.drawn = false;
+    this.ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+  }
+
   draw(boundary: NonNullable<Progress['boundary']>): void {
     if (!this.data?.extent) return;
     const { size, K, values } = boundary;
@@ -26,26 +33,7 @@ export class BoundaryView {
     this.cell.height = size;
     const cellCtx = this.cell.getContext('2d')!;
     const image = cellCtx.createImageData(size, size);
-    for (let t = 0; t < size * size; t++) {
-      let color: [number, number, number];
-      let strength: number;
-      if (K === 1) {
-        const p = values[t]!;
-        color = p > 0.5 ? CLASS_COLORS[1]! : CLASS_COLORS[0]!;
-        strength = Math.abs(p - 0.5) * 2;
-      } else {
-        let best = 0;
-        for (let k = 1; k < K; k++) if (values[k * size * size + t]! > values[best * size * size + t]!) best = k;
-        color = CLASS_COLORS[best % CLASS_COLORS.length]!;
-        strength = (values[best * size * size + t]! - 1 / K) / (1 - 1 / K);
-      }
-      // Light near the boundary, stronger where the network is sure.
-      const a = 0.15 + 0.45 * Math.min(1, Math.max(0, strength));
-      image.data[4 * t] = Math.round(255 - (255 - color[0]) * a);
-      image.data[4 * t + 1] = Math.round(255 - (255 - color[1]) * a);
-      image.data[4 * t + 2] = Math.round(255 - (255 - color[2]) * a);
-      image.data[4 * t + 3] = 255;
-    }
+    for (let t = 0; t < size * size; t++) shadeCell(values, K, size * size, t, image.data);
     cellCtx.putImageData(image, 0, 0);
     this.ctx.imageSmoothingEnabled = true;
     this.ctx.drawImage(this.cell, 0, 0, this.canvas.width, this.canvas.height);
@@ -62,7 +50,7 @@ export class BoundaryView {
     for (let t = 0; t < px.length; t++) {
       const x = ((px[t]! - x0) / (x1 - x0)) * width;
       const y = (1 - (py[t]! - y0) / (y1 - y0)) * height;
-      const color = CLASS_COLORS[label[t]! % CLASS_COLORS.length]!;
+      const color = classColor(label[t]!);
       this.ctx.beginPath();
       this.ctx.arc(x, y, 3.2, 0, 2 * Math.PI);
       if (test[t]) {

@@ -1,16 +1,16 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
-/** The cost curve, as the course's notebooks plot it: cost against iterations. */
+/** The cost curve, as the course's notebooks plot it: cost against iterations; it follows its box's width. */
 export class CostChart {
   private readonly plot: uPlot;
   private readonly xs: number[] = [];
   private readonly ys: number[] = [];
 
-  constructor(container: HTMLElement) {
+  constructor(private readonly container: HTMLElement) {
     this.plot = new uPlot(
       {
-        width: Math.max(320, container.clientWidth || 440),
+        width: this.width(),
         height: 200,
         scales: { x: { time: false } },
         axes: [{ label: 'iteration' }, { label: 'cost' }],
@@ -21,6 +21,14 @@ export class CostChart {
       [[], []],
       container,
     );
+    new ResizeObserver(() => {
+      const width = this.width();
+      if (width !== this.plot.width) this.plot.setSize({ width, height: 200 });
+    }).observe(container);
+  }
+
+  private width(): number {
+    return Math.max(200, Math.floor(this.container.clientWidth || 440));
   }
 
   reset(): void {

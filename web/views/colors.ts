@@ -1,11 +1,5 @@
-// Class colours: blue and orange for two classes (as the course's plots), more for K classes.
-export const CLASS_COLORS: [number, number, number][] = [
-  [37, 99, 235],
-  [234, 88, 12],
-  [22, 163, 74],
-  [147, 51, 234],
-  [219, 39, 119],
-];
+// The class colours are the library's, so the playground and the CLI's plots agree.
+export { CLASS_COLORS, classColor, shadeCell } from '../../src/io/classColors.js';
 
 export function rgb(c: [number, number, number], alpha = 1): string {
   return `rgba(${c[0]}, ${c[1]}, ${c[2]}, ${alpha})`;
