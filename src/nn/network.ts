@@ -14,7 +14,8 @@ import { formatDimensionTable } from './shapes.js';
 import type { History } from './callbacks.js';
 import { gradientDescent } from './train.js';
 import { checkTrainingData } from './trainingChecks.js';
-import { trainLoop, trainLoopAsync } from './trainLoop.js';
+import { GRAM_MODES, type GramMode } from './gram.js';
+import { firstLayerForm, trainLoop, trainLoopAsync } from './trainLoop.js';
 import { isPlainGradientDescent, resolveTrainingOptions, type TrainingOptions } from './trainingOptions.js';
 
 export interface NetworkConfig {
@@ -39,12 +40,14 @@ export interface NetworkConfig {
   backend?: string;
   /** Threads of backends that split large products (wasm); 0, the default, lets the backend choose. Results do not depend on it. */
   threads?: number;
+  /** The first layer in Gram form during fit: 'auto' (default), 'on' or 'off' (fit's own gram option wins). */
+  gram?: GramMode;
 }
 
 /** Training options: the course's learningRate and iterations, and mini-batches, optimisers, L2, dropout, callbacks. */
 export type FitOptions = TrainingOptions;
 
-const CONFIG_KEYS = ['layerDims', 'hidden', 'output', 'activations', 'leakySlope', 'cost', 'init', 'seed', 'dtype', 'backend', 'threads'];
+const CONFIG_KEYS = ['layerDims', 'hidden', 'output', 'activations', 'leakySlope', 'cost', 'init', 'seed', 'dtype', 'backend', 'threads', 'gram'];
 
 function rejectUnknown(what: string, options: object, known: readonly string[]): void {
   for (const key of Object.keys(options)) {
@@ -89,6 +92,7 @@ export function resolveNetworkConfig(config: NetworkConfig): Required<Omit<Netwo
     throw new ConfigError(`threads must be an integer from 1 to 64 (or 0: the backend's choice), got ${threads}`);
   }
   resolveBackend(config.backend ?? 'auto');
+  oneOf('gram', config.gram, GRAM_MODES);
   return {
     layerDims: [...config.layerDims],
     hidden: config.hidden ?? 'relu',
@@ -101,6 +105,7 @@ export function resolveNetworkConfig(config: NetworkConfig): Required<Omit<Netwo
     dtype,
     backend: config.backend ?? 'auto',
     threads,
+    gram: config.gram ?? 'auto',
   };
 }
 
@@ -161,8 +166,8 @@ export class Network {
   fit(X: Matrix, Y: Matrix, options: FitOptions = {}): number[] {
     const o = resolveTrainingOptions(options, X.cols, this.L, 'fit');
     checkTrainingData(X, Y, this.config.layerDims, 'fit');
-    if (!isPlainGradientDescent(o)) {
-      this.history = withBackend(this.kernels(), () => trainLoop(X, Y, this.parameters, options, this.modelOptions, 'fit'));
+    if (!isPlainGradientDescent(o) || firstLayerForm(X, this.config.layerDims, { ...options, gram: options.gram ?? this.config.gram }, 'fit').gram) {
+      this.history = withBackend(this.kernels(), () => trainLoop(X, Y, this.parameters, { ...options, gram: options.gram ?? this.config.gram }, this.modelOptions, 'fit'));
       return this.history.loss;
     }
     const { learningRate, epochs: iterations, printEvery, onIteration } = o;
@@ -191,7 +196,7 @@ export class Network {
     resolveTrainingOptions(options, X.cols, this.L, 'fitAsync');
     checkTrainingData(X, Y, this.config.layerDims, 'fitAsync');
     const backend = this.kernels();
-    this.history = await trainLoopAsync(X, Y, this.parameters, options, this.modelOptions, 'fitAsync', (fn) => withBackend(backend, fn));
+    this.history = await trainLoopAsync(X, Y, this.parameters, { ...options, gram: options.gram ?? this.config.gram }, this.modelOptions, 'fitAsync', (fn) => withBackend(backend, fn));
     return this.history.loss;
   }
 
