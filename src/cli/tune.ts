@@ -9,9 +9,11 @@ import { ACTIVATIONS, type ActivationName, OUTPUT_ACTIVATIONS } from '../nn/acti
 import { classCount, oneHot } from '../data/onehot.js';
 import { COSTS, type CostName } from '../nn/costs.js';
 import { INITS, type InitName } from '../nn/init.js';
+import { GRAM_MODES, type GramMode } from '../nn/gram.js';
 import type { NetworkChoice } from '../nn/presets.js';
 import { NumpyRandom } from '../random.js';
 import { defaultTest, loadData } from './data.js';
+import { GRAM_FLAG } from './trainingFlags.js';
 import { choice, layerList, nonNegativeInt, positiveInt, positiveNumber } from './parsers.js';
 import { runQueuedTrials } from '../jobs/queuedTune.js';
 import { optionalQueueOption, queueUrlFrom } from '../jobs/queueOption.js';
@@ -33,6 +35,8 @@ export interface TrialSpec extends NetworkChoice {
   learningRate: number;
   iterations: number;
   classes: string[] | null;
+  /** --gram; absent: fit's default (auto). */
+  gram?: GramMode;
 }
 
 export interface TrialResult extends TrialSpec {
@@ -65,6 +69,7 @@ interface TuneFlags {
   seed: number;
   dtype: DType;
   backend: string;
+  gram?: GramMode;
   results: string;
   out?: string;
   json?: boolean;
@@ -100,6 +105,7 @@ export function tuneCommand(program: Command): void {
     .option('--seed <s>', 'numpy seed of the initialisations (and of the random search)', nonNegativeInt, 1)
     .option('--dtype <dtype>', 'float64|float32', choice(['float64', 'float32'] as const), 'float64')
     .option('--backend <name>', 'kernels: auto|reference|wasm (each trial computes on one thread)', 'auto')
+    .option(...GRAM_FLAG, choice(GRAM_MODES))
     .option('--results <file.json>', 'where to write the ranked table as JSON', 'tune-results.json')
     .option('--out <file.safetensors>', 'save the best model')
     .option('--json', 'print the ranked results as one JSON object on stdout')
@@ -114,8 +120,8 @@ export function tuneCommand(program: Command): void {
 }
 
 /** The trials of a search: the grid in order (lr fastest), or k random draws. */
-export function trialSpecs(flags: Pick<TuneFlags, 'lr' | 'layers' | 'hidden' | 'output' | 'cost' | 'init' | 'seed' | 'iterations' | 'trials' | 'search'>, classes: string[] | null): TrialSpec[] {
-  const base = { output: flags.output, cost: flags.cost, init: flags.init, seed: flags.seed, iterations: flags.iterations, classes };
+export function trialSpecs(flags: Pick<TuneFlags, 'lr' | 'layers' | 'hidden' | 'output' | 'cost' | 'init' | 'seed' | 'iterations' | 'trials' | 'search' | 'gram'>, classes: string[] | null): TrialSpec[] {
+  const base = { output: flags.output, cost: flags.cost, init: flags.init, seed: flags.seed, iterations: flags.iterations, classes, ...(flags.gram ? { gram: flags.gram } : {}) };
   const specs: TrialSpec[] = [];
   if (flags.search === 'grid') {
     for (const hidden of flags.hidden) {

@@ -36,7 +36,7 @@ export function runTrial(trial: TrialSpec, sets: TrialSets, backend: string, onI
       backend,
     });
     net.classes = trial.classes;
-    const costs = net.fit(X, Y, { learningRate: trial.learningRate, iterations: trial.iterations, onIteration });
+    const costs = net.fit(X, Y, { learningRate: trial.learningRate, iterations: trial.iterations, onIteration, gram: trial.gram });
     const result: TrialResult = {
       ...trial,
       layerDims: [...net.layerDims],

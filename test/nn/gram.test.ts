@@ -32,7 +32,7 @@ function expectSameRun(r: ReturnType<typeof bothForms>, rtol: number): void {
   for (const k of Object.keys(r.pd)) {
     const want = r.pd[k]!;
     // Parameters near 0 are compared against the matrix's scale.
-    const scale = Math.max(...Array.from(want.data, Math.abs));
+    const scale = Array.from(want.data).reduce((a, w) => Math.max(a, Math.abs(w)), 0);
     expectMatrixClose(r.pg[k]!, want.toArray(), rtol, rtol * scale, k);
   }
 }
