@@ -6,6 +6,7 @@ import { ACTIVATIONS, type ActivationName, OUTPUT_ACTIVATIONS } from '../nn/acti
 import { COSTS, type CostName } from '../nn/costs.js';
 import { INITS, type InitName } from '../nn/init.js';
 import { Network } from '../nn/network.js';
+import { firstLayerForm } from '../nn/trainLoop.js';
 import { BUILTINS, loadData, defaultTest } from '../experiment/data.js';
 import { choice, layerList, nonNegativeInt, outputActivationOption, positiveInt, positiveNumber } from './parsers.js';
 import { checkLabels, loadModel, modelInput } from './model.js';
@@ -167,8 +168,10 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   if (normalization) net.normalization = normalization;
 
   const out = (line: string) => process.stdout.write(line + '\n');
+  const fitOptions = { learningRate: flags.lr, iterations: flags.iterations, ...options };
+  const form = firstLayerForm(trainSet.X, layerDims, fitOptions, 'train');
   if (!flags.json) {
-    out(`deepnet: training [${layerDims.join(', ')}] on ${trainSet.source} (m = ${trainSet.X.cols}), ${flags.iterations} iterations, lr ${flags.lr}, ${flags.dtype}`);
+    out(`deepnet: training [${layerDims.join(', ')}] on ${trainSet.source} (m = ${trainSet.X.cols}), ${flags.iterations} iterations, lr ${flags.lr}, ${flags.dtype}; ${form.why}`);
   }
   const bar = process.stderr.isTTY
     ? new SingleBar({
@@ -187,9 +190,7 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   const started = performance.now();
   try {
     net.fit(trainSet.X, trainSet.Y, {
-      learningRate: flags.lr,
-      iterations: flags.iterations,
-      ...options,
+      ...fitOptions,
       onIteration: (i, J) => {
         curve.push([i, J]);
         if (i % flags.printEvery === 0 || i === last) {
@@ -247,7 +248,7 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
 async function trainOnQueue(flags: TrainFlags, typed: Given, url: string): Promise<void> {
   const queue = parseQueueUrl(url);
   const local = { '--resume': flags.resume, '--normalize': flags.normalize, '--plot': flags.plot, '--plot-boundary': flags.plotBoundary };
-  const unsupported = [...Object.entries(local).filter(([, v]) => v !== undefined).map(([k]) => k), ...Object.keys(trainingOptionsFrom(flags)).map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)];
+  const unsupported = [...Object.entries(local).filter(([, v]) => v !== undefined).map(([k]) => k), ...Object.keys(trainingOptionsFrom(flags)).filter((k) => k !== 'gram').map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)];
   if (unsupported.length > 0) throw new ConfigError(`train --queue runs plain gradient descent without ${unsupported.join(', ')}; train locally for those`);
   // The queue's packages (BullMQ, ioredis) load only when a command uses the queue.
   const { queuedTrain } = await import('../jobs/queuedTrain.js');
@@ -262,7 +263,7 @@ async function trainOnQueue(flags: TrainFlags, typed: Given, url: string): Promi
     label: flags.label,
     dtype: flags.dtype,
     backend: flags.backend,
-    trial: { learningRate: flags.lr, layers: flags.layers, hidden: flags.hidden, output: flags.output, cost: flags.cost, init: flags.init, seed: flags.seed, iterations: flags.iterations },
+    trial: { learningRate: flags.lr, layers: flags.layers, hidden: flags.hidden, output: flags.output, cost: flags.cost, init: flags.init, seed: flags.seed, iterations: flags.iterations, ...(flags.gram ? { gram: flags.gram } : {}) },
     given: (['output', 'cost'] as const).filter((f) => typed(f)),
     printEvery: flags.printEvery,
     out: flags.out,

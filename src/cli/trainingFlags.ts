@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
+import { GRAM_MODES } from '../nn/gram.js';
 import { OPTIMIZERS } from '../nn/optimizers.js';
 import type { TrainingOptions } from '../nn/trainingOptions.js';
 import { choice, positiveInt } from './parsers.js';
@@ -9,8 +10,11 @@ import { choice, positiveInt } from './parsers.js';
 
 export type TrainingFlags = Pick<
   TrainingOptions,
-  'epochs' | 'batchSize' | 'optimizer' | 'beta' | 'beta1' | 'beta2' | 'epsilon' | 'decayRate' | 'decayInterval' | 'lambd' | 'keepProb'
+  'epochs' | 'batchSize' | 'optimizer' | 'beta' | 'beta1' | 'beta2' | 'epsilon' | 'decayRate' | 'decayInterval' | 'lambd' | 'keepProb' | 'gram'
 >;
+
+/** --gram: the first layer in Gram form (train and tune). */
+export const GRAM_FLAG = ['--gram <how>', `first layer in Gram form: ${GRAM_MODES.join('|')} (default auto: where it saves work)`] as const;
 
 function numberIn(rule: string, ok: (x: number) => boolean): (value: string) => number {
   return (value) => {
@@ -43,12 +47,13 @@ export function addTrainingFlags(command: Command): Command {
     .option('--decay-rate <r>', 'learning-rate decay: lr / (1 + r * floor(epoch / interval)) (default 0: none)', nonNegative)
     .option('--decay-interval <n>', 'epochs between decay steps (default 1)', positiveInt)
     .option('--lambd <l>', 'L2 regularisation lambda (default 0)', nonNegative)
-    .option('--keep-prob <p>', 'inverted dropout keep_prob: one for every hidden layer, or a list like 0.8,0.6 (default 1)', keepProbList);
+    .option('--keep-prob <p>', 'inverted dropout keep_prob: one for every hidden layer, or a list like 0.8,0.6 (default 1)', keepProbList)
+    .option(...GRAM_FLAG, choice(GRAM_MODES));
 }
 
 /** The options given on the command line (absent flags stay absent, so fit's defaults apply). */
 export function trainingOptionsFrom(flags: TrainingFlags): TrainingOptions {
-  const { batchSize, optimizer, beta, beta1, beta2, epsilon, decayRate, decayInterval, lambd, keepProb } = flags;
-  const all: TrainingOptions = { batchSize, optimizer, beta, beta1, beta2, epsilon, decayRate, decayInterval, lambd, keepProb };
+  const { batchSize, optimizer, beta, beta1, beta2, epsilon, decayRate, decayInterval, lambd, keepProb, gram } = flags;
+  const all: TrainingOptions = { batchSize, optimizer, beta, beta1, beta2, epsilon, decayRate, decayInterval, lambd, keepProb, gram };
   return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as TrainingOptions;
 }

@@ -9,10 +9,12 @@ import type { DType, Matrix } from '../matrix.js';
 import { ACTIVATIONS, type ActivationName, OUTPUT_ACTIVATIONS } from '../nn/activations.js';
 import { COSTS, type CostName } from '../nn/costs.js';
 import { INITS, type InitName } from '../nn/init.js';
+import { GRAM_MODES, type GramMode } from '../nn/gram.js';
 import { NumpyRandom } from '../random.js';
 import { tuneData } from '../experiment/data.js';
 import type { ClassValue } from '../experiment/labels.js';
 import type { TrialResult, TrialSpec } from '../experiment/trial.js';
+import { GRAM_FLAG } from './trainingFlags.js';
 import { choice, layerList, nonNegativeInt, outputActivationOption, positiveInt, positiveNumber } from './parsers.js';
 import { optionalQueueOption, queueUrlFrom } from '../jobs/queueOption.js';
 import { parseQueueUrl } from '../jobs/queueUrl.js';
@@ -49,6 +51,7 @@ interface TuneFlags {
   seed: number;
   dtype: DType;
   backend: string;
+  gram?: GramMode;
   results: string;
   out?: string;
   json?: boolean;
@@ -81,6 +84,7 @@ export function tuneCommand(program: Command): void {
     .option('--seed <s>', 'numpy seed of the initialisations (and of the random search)', nonNegativeInt, 1)
     .option('--dtype <dtype>', 'float64|float32', choice(['float64', 'float32'] as const), 'float64')
     .option('--backend <name>', 'kernels: auto|reference|wasm (each trial computes on one thread)', 'auto')
+    .option(...GRAM_FLAG, choice(GRAM_MODES))
     .option('--results <file.json>', 'where to write the ranked table as JSON', 'tune-results.json')
     .option('--out <file.safetensors>', 'save the best model')
     .option('--json', 'print the ranked results as one JSON object on stdout')
@@ -95,8 +99,8 @@ export function tuneCommand(program: Command): void {
 }
 
 /** The trials of a search: the grid in order (lr fastest), or k random draws. */
-export function trialSpecs(flags: Pick<TuneFlags, 'lr' | 'layers' | 'hidden' | 'output' | 'cost' | 'init' | 'seed' | 'iterations' | 'trials' | 'search'>, classes: ClassValue[] | null): TrialSpec[] {
-  const base = { output: flags.output, cost: flags.cost, init: flags.init, seed: flags.seed, iterations: flags.iterations, classes };
+export function trialSpecs(flags: Pick<TuneFlags, 'lr' | 'layers' | 'hidden' | 'output' | 'cost' | 'init' | 'seed' | 'iterations' | 'trials' | 'search' | 'gram'>, classes: ClassValue[] | null): TrialSpec[] {
+  const base = { output: flags.output, cost: flags.cost, init: flags.init, seed: flags.seed, iterations: flags.iterations, classes, ...(flags.gram ? { gram: flags.gram } : {}) };
   const specs: TrialSpec[] = [];
   if (flags.search === 'grid') {
     for (const hidden of flags.hidden) {

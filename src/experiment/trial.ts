@@ -1,3 +1,4 @@
+import type { GramMode } from '../nn/gram.js';
 import { DivergenceError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { Network } from '../nn/network.js';
@@ -14,6 +15,8 @@ export interface TrialSpec extends NetworkChoice {
   iterations: number;
   /** The training set's classes, kept in the trained model's file (null for regression). */
   classes: ClassValue[] | null;
+  /** --gram; absent: fit's default (auto). */
+  gram?: GramMode;
 }
 
 export interface TrialResult extends TrialSpec {
@@ -70,7 +73,7 @@ export function runTrial(trial: TrialSpec, sets: TrialSets, backend: string, onI
       backend,
     });
     net.classes = trial.classes;
-    const costs = net.fit(X, Y, { learningRate: trial.learningRate, iterations: trial.iterations, onIteration });
+    const costs = net.fit(X, Y, { learningRate: trial.learningRate, iterations: trial.iterations, onIteration, gram: trial.gram });
     const result: TrialResult = {
       ...trial,
       layerDims: [...net.layerDims],

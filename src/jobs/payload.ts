@@ -2,6 +2,7 @@ import type { TrialSpec } from '../experiment/trial.js';
 import { ConfigError } from '../errors.js';
 import { ACTIVATIONS, OUTPUT_ACTIVATIONS } from '../nn/activations.js';
 import { COSTS } from '../nn/costs.js';
+import { GRAM_MODES } from '../nn/gram.js';
 import { INITS } from '../nn/init.js';
 
 // What a job on the queue carries, and its validator. Anyone who can write to Redis can push a
@@ -116,6 +117,9 @@ const TRIAL_CHECKS: Record<string, Check> = {
   seed: int(0, 2 ** 32 - 1),
   iterations: int(0, 100_000_000),
   classes,
+  gram: (v, f) => {
+    if (v !== undefined) oneOf(GRAM_MODES)(v, f);
+  },
 };
 
 const JOB_CHECKS: Record<string, Check> = {

@@ -25,11 +25,13 @@ export function randomMiniBatches(X: Matrix, Y: Matrix, miniBatchSize = 64, seed
   if (!Number.isInteger(miniBatchSize) || miniBatchSize < 1) {
     throw new ConfigError(`randomMiniBatches: miniBatchSize must be an integer >= 1, got ${miniBatchSize}`);
   }
+  return miniBatchColumns(m, miniBatchSize, seed).map((columns) => [gatherColumns(X, columns), gatherColumns(Y, columns)]);
+}
+
+/** The sample indices of each of random_mini_batches' batches: np.random.permutation(m) cut into runs of miniBatchSize. */
+export function miniBatchColumns(m: number, miniBatchSize: number, seed: number): number[][] {
   const permutation = new NumpyRandom(seed).permutation(m);
-  const batches: [Matrix, Matrix][] = [];
-  for (let start = 0; start < m; start += miniBatchSize) {
-    const columns = permutation.slice(start, Math.min(start + miniBatchSize, m));
-    batches.push([gatherColumns(X, columns), gatherColumns(Y, columns)]);
-  }
+  const batches: number[][] = [];
+  for (let start = 0; start < m; start += miniBatchSize) batches.push(permutation.slice(start, Math.min(start + miniBatchSize, m)));
   return batches;
 }

@@ -45,8 +45,14 @@ export function layerActivations(L: number, options: ActivationOptions = {}): Ac
   return Array.from({ length: L }, (_, i) => (i === L - 1 ? output : hidden));
 }
 
+/**
+ * A training loop's own way to compute layer 1's A[1] = g(Z[1]) and cache from its activation (the
+ * Gram form of nn/gram.ts); the building blocks compute it as W[1]·X + b[1].
+ */
+export type FirstLayer = (act: ActivationKernel) => [Matrix, LayerCache];
+
 /** The course's L_model_forward: returns AL and the caches of layers 1..L (caches[l - 1]). */
-export function lModelForward(X: Matrix, parameters: Parameters, options: ActivationOptions = {}): [Matrix, LayerCache[]] {
+export function lModelForward(X: Matrix, parameters: Parameters, options: ActivationOptions = {}, first?: FirstLayer): [Matrix, LayerCache[]] {
   const L = numLayers(parameters);
   const acts = layerActivations(L, options);
   const caches: LayerCache[] = [];
@@ -54,7 +60,7 @@ export function lModelForward(X: Matrix, parameters: Parameters, options: Activa
   for (let l = 1; l <= L; l++) {
     const b = parameters[`b${l}`];
     if (!b) throw new ShapeError(`lModelForward (layer ${l}): parameters have W${l} but no b${l}`);
-    const [Al, cache] = linearActivationForward(A, parameters[`W${l}`]!, b, acts[l - 1]!, l);
+    const [Al, cache] = l === 1 && first ? first(acts[0]!) : linearActivationForward(A, parameters[`W${l}`]!, b, acts[l - 1]!, l);
     caches.push(cache);
     A = Al;
   }
@@ -72,6 +78,8 @@ export function lModelBackward(
   caches: readonly (LayerCache | CourseLayerCache)[],
   options: ModelOptions & {
     computeDA0?: boolean;
+    /** false: layer 1 gives dZ1 and db1 only (the Gram form updates W[1] from dZ1 itself). */
+    computeDW1?: boolean;
     /** Changes dA[l] of a hidden layer before its g'(Z) step: inverted dropout's dA * D[l] / keep_prob. */
     maskDA?: (layer: number, dA: Matrix) => Matrix;
   } = {},
@@ -97,9 +105,15 @@ export function lModelBackward(
     const cache = layerCache(caches[l - 1], acts[l - 1]!, 'lModelBackward', l);
     if (options.maskDA && l < L) dA = options.maskDA(l, dA);
     const dZ = fused && l === L ? outputDZ(AL, Y) : activationBackward(dA, cache.activationCache, acts[l - 1]!, l);
+    grads[`dZ${l}`] = dZ;
+    if (l === 1 && options.computeDW1 === false) {
+      const db = outputMatrix(dZ.rows, 1, dZ.dtype);
+      getBackend().rowSums(dZ, 1 / dZ.cols, db);
+      grads.db1 = db;
+      break;
+    }
     const computeDAPrev = l > 1 || (options.computeDA0 ?? true);
     const [dAPrev, dW, db] = linearBackward(dZ, cache.linearCache, l, { computeDAPrev });
-    grads[`dZ${l}`] = dZ;
     grads[`dW${l}`] = dW;
     grads[`db${l}`] = db;
     if (dAPrev) grads[`dA${l - 1}`] = dAPrev;

@@ -16,7 +16,8 @@ import { formatDimensionTable } from './shapes.js';
 import type { History } from './callbacks.js';
 import { gradientDescent } from './train.js';
 import { checkTrainingData } from './trainingChecks.js';
-import { trainLoop, trainLoopAsync } from './trainLoop.js';
+import { GRAM_MODES, type GramMode } from './gram.js';
+import { firstLayerForm, trainLoop, trainLoopAsync } from './trainLoop.js';
 import { isPlainGradientDescent, resolveTrainingOptions, type TrainingOptions } from './trainingOptions.js';
 
 export interface NetworkConfig {
@@ -41,12 +42,14 @@ export interface NetworkConfig {
   backend?: string;
   /** Threads of backends that split large products (wasm); 0, the default, lets the backend choose. Results do not depend on it. */
   threads?: number;
+  /** The first layer in Gram form during fit: 'auto' (default), 'on' or 'off' (fit's own gram option wins). */
+  gram?: GramMode;
 }
 
 /** Training options: the course's learningRate and iterations, and mini-batches, optimisers, L2, dropout, callbacks. */
 export type FitOptions = TrainingOptions;
 
-const CONFIG_KEYS = ['layerDims', 'hidden', 'output', 'activations', 'leakySlope', 'cost', 'init', 'seed', 'dtype', 'backend', 'threads'];
+const CONFIG_KEYS = ['layerDims', 'hidden', 'output', 'activations', 'leakySlope', 'cost', 'init', 'seed', 'dtype', 'backend', 'threads', 'gram'];
 
 function rejectUnknown(what: string, options: object, known: readonly string[]): void {
   for (const key of Object.keys(options)) {
@@ -91,6 +94,7 @@ export function resolveNetworkConfig(config: NetworkConfig): Required<Omit<Netwo
     throw new ConfigError(`threads must be an integer from 1 to 64 (or 0: the backend's choice), got ${threads}`);
   }
   resolveBackend(config.backend ?? 'auto');
+  oneOf('gram', config.gram, GRAM_MODES);
   return {
     layerDims: [...config.layerDims],
     hidden: config.hidden ?? 'relu',
@@ -103,6 +107,7 @@ export function resolveNetworkConfig(config: NetworkConfig): Required<Omit<Netwo
     dtype,
     backend: config.backend ?? 'auto',
     threads,
+    gram: config.gram ?? 'auto',
   };
 }
 
@@ -167,8 +172,8 @@ export class Network {
     const o = resolveTrainingOptions(options, X.cols, this.L, 'fit');
     this.checkTrainingMemory(X.cols, options);
     [X, Y] = this.data(X, Y, 'fit');
-    if (!isPlainGradientDescent(o)) {
-      this.history = withBackend(this.kernels(), () => trainLoop(X, Y, this.parameters, options, this.modelOptions, 'fit'));
+    if (!isPlainGradientDescent(o) || firstLayerForm(X, this.config.layerDims, { ...options, gram: options.gram ?? this.config.gram }, 'fit').gram) {
+      this.history = withBackend(this.kernels(), () => trainLoop(X, Y, this.parameters, { ...options, gram: options.gram ?? this.config.gram }, this.modelOptions, 'fit'));
       return this.history.loss;
     }
     const { learningRate, epochs: iterations, printEvery, onIteration } = o;
@@ -198,7 +203,7 @@ export class Network {
     this.checkTrainingMemory(X.cols, options);
     [X, Y] = this.data(X, Y, 'fitAsync');
     const backend = this.kernels();
-    this.history = await trainLoopAsync(X, Y, this.parameters, options, this.modelOptions, 'fitAsync', (fn) => withBackend(backend, fn));
+    this.history = await trainLoopAsync(X, Y, this.parameters, { ...options, gram: options.gram ?? this.config.gram }, this.modelOptions, 'fitAsync', (fn) => withBackend(backend, fn));
     return this.history.loss;
   }
 

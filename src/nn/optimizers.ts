@@ -1,6 +1,6 @@
 import { ShapeError } from '../errors.js';
 import { formatShape, Matrix } from '../matrix.js';
-import { updateParameters } from './model.js';
+import { getBackend } from '../backend/select.js';
 import type { Gradients, Parameters } from './parameters.js';
 
 // The course's optimisers (Improving Deep Neural Networks, week 2), each written as the course
@@ -130,20 +130,32 @@ export interface OptimizerSettings {
   epsilon: number;
 }
 
-/** An optimiser with its state: `update` changes the parameters in place; t counts updates from 1. */
+/**
+ * An optimiser with its state: `update` changes the parameters in place; t counts updates from 1.
+ * It updates the parameters of the dictionary it is given, so a loop that updates W1 itself (the
+ * Gram form) passes the others only.
+ */
 export interface Optimizer {
   readonly name: OptimizerName;
   update(parameters: Parameters, grads: Gradients, learningRate: number, t: number): void;
+  /** Momentum's velocity v (keyed dW1, db1, ...): the Gram form hands its own v[dW1] back here when it ends. */
+  readonly velocity?: MovingAverages;
+}
+
+/** W := W - α dW for each parameter given: the core's update_parameters (one axpy per parameter), without its need for every layer's W and b. */
+function updateEach(parameters: Parameters, grads: Gradients, learningRate: number): void {
+  const backend = getBackend();
+  for (const k of parameterKeys(parameters)) backend.axpy(-learningRate, gradientOf(grads, k, parameters[k]!, 'updateParameters'), parameters[k]!);
 }
 
 export function createOptimizer(name: OptimizerName, parameters: Parameters, settings: OptimizerSettings): Optimizer {
   switch (name) {
     case 'gd':
-      // The core's update_parameters, so full-batch training is unchanged to the last bit.
-      return { name, update: (p, g, lr) => void updateParameters(p, g, lr, { inPlace: true }) };
+      // The core's update_parameters (the same axpy per parameter), so full-batch training is unchanged to the last bit.
+      return { name, update: updateEach };
     case 'momentum': {
       const v = initializeVelocity(parameters);
-      return { name, update: (p, g, lr) => void updateParametersWithMomentum(p, g, v, settings.beta, lr) };
+      return { name, velocity: v, update: (p, g, lr) => void updateParametersWithMomentum(p, g, v, settings.beta, lr) };
     }
     case 'rmsprop': {
       const s = initializeVelocity(parameters);

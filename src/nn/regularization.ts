@@ -3,16 +3,23 @@ import { Matrix } from '../matrix.js';
 import type { NumpyRandom } from '../random.js';
 import { type CostName, costFunction } from './costs.js';
 import { type LayerCache, linearActivationForward } from './layer.js';
-import { type ActivationOptions, layerActivations } from './model.js';
+import { type ActivationOptions, type FirstLayer, layerActivations } from './model.js';
 import { type Gradients, numLayers, type Parameters } from './parameters.js';
 
 // The course's regularisers (Improving Deep Neural Networks, week 1): L2 and inverted dropout.
 
-/** Σ over layers of ||W[l]||², the Frobenius norms of the weights (biases are not regularised). */
-function sumOfSquaredWeights(parameters: Parameters): number {
+/**
+ * Σ over layers of ||W[l]||², the Frobenius norms of the weights (biases are not regularised).
+ * `firstLayer` is ||W[1]||² when the caller has it in another form (the Gram form's).
+ */
+function sumOfSquaredWeights(parameters: Parameters, firstLayer?: number): number {
   const L = numLayers(parameters);
   let s = 0;
   for (let l = 1; l <= L; l++) {
+    if (l === 1 && firstLayer !== undefined) {
+      s += firstLayer;
+      continue;
+    }
     const w = parameters[`W${l}`]!.data;
     let sl = 0;
     for (let t = 0; t < w.length; t++) sl += w[t]! * w[t]!;
@@ -21,16 +28,22 @@ function sumOfSquaredWeights(parameters: Parameters): number {
   return s;
 }
 
-/** The course's compute_cost_with_regularization: J + (1/m)(λ/2) Σ_l ||W[l]||². */
-export function computeCostWithRegularization(AL: Matrix, Y: Matrix, parameters: Parameters, lambd: number, cost: CostName = 'bce'): number {
+/**
+ * The course's compute_cost_with_regularization: J + (1/m)(λ/2) Σ_l ||W[l]||² (`firstLayerSquares`:
+ * ||W[1]||² computed by the caller, as the Gram form does).
+ */
+export function computeCostWithRegularization(AL: Matrix, Y: Matrix, parameters: Parameters, lambd: number, cost: CostName = 'bce', firstLayerSquares?: number): number {
   const m = Y.cols;
-  return costFunction(cost).cost(AL, Y) + (1 / m) * (lambd / 2) * sumOfSquaredWeights(parameters);
+  return costFunction(cost).cost(AL, Y) + (1 / m) * (lambd / 2) * sumOfSquaredWeights(parameters, firstLayerSquares);
 }
 
-/** The L2 term of backward_propagation_with_regularization: dW[l] += (λ W[l]) / m, in place. */
-export function addL2Gradients(grads: Gradients, parameters: Parameters, lambd: number, m: number): Gradients {
+/**
+ * The L2 term of backward_propagation_with_regularization: dW[l] += (λ W[l]) / m, in place, for
+ * layers fromLayer..L (2 when the Gram form adds layer 1's itself).
+ */
+export function addL2Gradients(grads: Gradients, parameters: Parameters, lambd: number, m: number, fromLayer = 1): Gradients {
   const L = numLayers(parameters);
-  for (let l = 1; l <= L; l++) {
+  for (let l = fromLayer; l <= L; l++) {
     const w = parameters[`W${l}`]!.data;
     const dw = grads[`dW${l}`]!.data;
     for (let t = 0; t < w.length; t++) dw[t] = dw[t]! + (lambd * w[t]!) / m;
@@ -70,6 +83,7 @@ export function lModelForwardWithDropout(
   keepProb: readonly number[],
   rng: NumpyRandom,
   options: ActivationOptions = {},
+  first?: FirstLayer,
 ): [Matrix, LayerCache[], DropoutMasks] {
   const L = numLayers(parameters);
   const acts = layerActivations(L, options);
@@ -77,7 +91,7 @@ export function lModelForwardWithDropout(
   const masks: DropoutMasks = [];
   let A = X;
   for (let l = 1; l <= L; l++) {
-    const [Al, cache] = linearActivationForward(A, parameters[`W${l}`]!, parameters[`b${l}`]!, acts[l - 1]!, l);
+    const [Al, cache] = l === 1 && first ? first(acts[0]!) : linearActivationForward(A, parameters[`W${l}`]!, parameters[`b${l}`]!, acts[l - 1]!, l);
     caches.push(cache);
     A = Al;
     if (l < L) {

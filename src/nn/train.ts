@@ -7,7 +7,7 @@ import { lModelBackward, lModelForward, type ModelOptions, updateParameters } fr
 import { layerDimsOf, type Parameters } from './parameters.js';
 import { withResidentData } from './resident.js';
 import { checkIterations, checkLearningRate, checkTrainingData } from './trainingChecks.js';
-import { trainLoop } from './trainLoop.js';
+import { firstLayerForm, trainLoop } from './trainLoop.js';
 import type { TrainingOptions } from './trainingOptions.js';
 
 export interface GradientDescentOptions extends ModelOptions {
@@ -60,7 +60,7 @@ export function gradientDescent(X: Matrix, Y: Matrix, parameters: Parameters, op
   return costs;
 }
 
-const COURSE_TRAINING_KEYS = ['batchSize', 'optimizer', 'beta', 'beta1', 'beta2', 'epsilon', 'decayRate', 'decayInterval', 'lambd', 'keepProb', 'shuffleSeed', 'dropoutSeed'] as const;
+const COURSE_TRAINING_KEYS = ['batchSize', 'optimizer', 'beta', 'beta1', 'beta2', 'epsilon', 'decayRate', 'decayInterval', 'lambd', 'keepProb', 'shuffleSeed', 'dropoutSeed', 'gram'] as const;
 
 /** The options of the course's second course (mini-batches, optimisers, decay, L2, dropout); see TrainingOptions. */
 export type CourseTrainingOptions = Pick<TrainingOptions, (typeof COURSE_TRAINING_KEYS)[number]>;
@@ -92,12 +92,14 @@ function courseRun(X: Matrix, Y: Matrix, parameters: Parameters, options: Course
     if (i % 100 === 0) costs.push(J);
     return options.onIteration?.(i, J);
   };
-  // Any option of the second course runs the general training loop; none, the course's own.
+  // Any option of the second course, or the first layer in Gram form, runs the general training
+  // loop; none, the course's own.
   const training = Object.fromEntries(COURSE_TRAINING_KEYS.filter((k) => options[k] !== undefined).map((k) => [k, options[k]]));
-  const allCosts =
-    Object.keys(training).length === 0
-      ? gradientDescent(X, Y, parameters, { ...options, iterations: numIterations, onIteration })
-      : trainLoop(X, Y, parameters, { ...training, learningRate: options.learningRate ?? 0.0075, epochs: numIterations, onIteration }, options, 'lLayerModel').loss;
+  const loopOptions = { ...training, learningRate: options.learningRate ?? 0.0075, epochs: numIterations, onIteration };
+  const plain = Object.keys(training).every((k) => k === 'gram') && !firstLayerForm(X, layerDimsOf(parameters), loopOptions, 'lLayerModel').gram;
+  const allCosts = plain
+    ? gradientDescent(X, Y, parameters, { ...options, iterations: numIterations, onIteration })
+    : trainLoop(X, Y, parameters, loopOptions, options, 'lLayerModel').loss;
   return { parameters, costs, allCosts };
 }
 

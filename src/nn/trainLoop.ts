@@ -1,3 +1,4 @@
+import type { ActivationKernel } from '../backend/backend.js';
 import { getBackend } from '../backend/select.js';
 import { ConfigError, DivergenceError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
@@ -6,7 +7,8 @@ import type { Callback, EpochLogs, History, TrainingContext } from './callbacks.
 import { costFunction } from './costs.js';
 import { watchDivergence } from './divergence.js';
 import { accuracy, layerActivations, lModelBackward, lModelForward, type ModelOptions, predict } from './model.js';
-import { randomMiniBatches } from './minibatch.js';
+import { chooseForm, type GramChoice, GramFirstLayer } from './gram.js';
+import { gatherColumns, miniBatchColumns, randomMiniBatches } from './minibatch.js';
 import { argmaxColumns } from './softmax.js';
 import { createOptimizer } from './optimizers.js';
 import { layerDimsOf, numLayers, type Parameters } from './parameters.js';
@@ -14,7 +16,7 @@ import { addL2Gradients, computeCostWithRegularization, dropoutBackward, keepPro
 import { withResidentData, withResidentDataAsync } from './resident.js';
 import type { Workspace } from './workspace.js';
 import { checkTrainingData } from './trainingChecks.js';
-import { resolveTrainingOptions, type TrainingOptions } from './trainingOptions.js';
+import { type ResolvedTrainingOptions, resolveTrainingOptions, type TrainingOptions } from './trainingOptions.js';
 
 // The training loop with the options of the course's second course: mini-batches, optimisers,
 // learning-rate decay, L2, dropout, validation and callbacks. With the defaults (full batch, gd, no
@@ -30,8 +32,47 @@ interface HookCall {
   args: unknown[];
 }
 
-function* calls(callbacks: readonly Callback[], hook: keyof Callback, args: unknown[]): Generator<HookCall> {
-  for (const callback of callbacks) if (callback[hook]) yield { callback, hook, args };
+function* calls(callbacks: readonly Callback[], hook: keyof Callback, args: unknown[], after?: () => void): Generator<HookCall> {
+  for (const callback of callbacks) {
+    if (!callback[hook]) continue;
+    yield { callback, hook, args };
+    after?.();
+  }
+}
+
+/** The training set a run fits after its validation split, and the set it validates on. */
+function splitData(X: Matrix, Y: Matrix, o: ResolvedTrainingOptions): { Xt: Matrix; Yt: Matrix; validation: [Matrix, Matrix] | undefined } {
+  if (o.validationData || o.validationSplit === 0) return { Xt: X, Yt: Y, validation: o.validationData };
+  const mTrain = Math.floor(X.cols * (1 - o.validationSplit));
+  return { Xt: X.sliceColumns(0, mTrain), Yt: Y.sliceColumns(0, mTrain), validation: [X.sliceColumns(mTrain, X.cols), Y.sliceColumns(mTrain, X.cols)] };
+}
+
+/** The form layer 1 of this run trains in (nn/gram.ts), from options already resolved. */
+function formOf(X: Matrix, layerDims: readonly number[], o: ResolvedTrainingOptions, where: string): GramChoice {
+  const m = o.validationData || o.validationSplit === 0 ? X.cols : Math.floor(X.cols * (1 - o.validationSplit));
+  return chooseForm(
+    o.gram,
+    {
+      n0: layerDims[0]!,
+      n1: layerDims[1]!,
+      m,
+      dtype: X.dtype,
+      optimizer: o.optimizer,
+      epochs: o.epochs,
+      batches: o.batchSize === undefined ? 1 : Math.ceil(m / o.batchSize),
+      lambd: o.lambd,
+      readsEveryEpoch: o.validationData !== undefined || o.validationSplit > 0 || o.callbacks.some((c) => c.onEpochEnd || c.onEpochBegin || c.onBatchEnd),
+    },
+    where,
+  );
+}
+
+/**
+ * Which form the first layer of a training run with these options trains in: gram true for the Gram
+ * form, and one line that says so and why (the CLI prints it first). Checks the options as fit does.
+ */
+export function firstLayerForm(X: Matrix, layerDims: readonly number[], options: TrainingOptions = {}, where = 'fit'): GramChoice {
+  return formOf(X, layerDims, resolveTrainingOptions(options, X.cols, layerDims.length - 1, where), where);
 }
 
 function* loop(
@@ -50,17 +91,8 @@ function* loop(
   const costName = model.cost ?? 'bce';
   const cost = costFunction(costName);
 
-  let Xt = X;
-  let Yt = Y;
-  let validation = o.validationData;
-  if (validation) {
-    checkTrainingData(validation[0], validation[1], layerDims, `${where} validationData`);
-  } else if (o.validationSplit > 0) {
-    const mTrain = Math.floor(X.cols * (1 - o.validationSplit));
-    Xt = X.sliceColumns(0, mTrain);
-    Yt = Y.sliceColumns(0, mTrain);
-    validation = [X.sliceColumns(mTrain, X.cols), Y.sliceColumns(mTrain, X.cols)];
-  }
+  const { Xt, Yt, validation } = splitData(X, Y, o);
+  if (o.validationData) checkTrainingData(o.validationData[0], o.validationData[1], layerDims, `${where} validationData`);
   const output = layerActivations(L, model)[L - 1]!.name;
   // Classifiers report accuracy: 0/1 labels for sigmoid, class indices (from one-hot Y) for softmax.
   const classifies = output === 'sigmoid' || output === 'softmax';
@@ -69,10 +101,23 @@ function* loop(
   const dropout = keep.some((p) => p < 1);
   const dropoutRng = dropout ? new NumpyRandom(o.dropoutSeed) : undefined;
   const optimizer = createOptimizer(o.optimizer, parameters, o);
+  // Layer 1 in Gram form: W1 is materialised when something reads it, and the optimiser updates the rest.
+  let gram = formOf(X, layerDims, o, where).gram ? new GramFirstLayer(getBackend(), Xt, parameters.W1!, o.optimizer === 'momentum') : undefined;
+  const rest: Parameters = Object.fromEntries(Object.entries(parameters).filter(([k]) => k !== 'W1'));
+  // After a callback: one that wrote W1 starts the form again from it, or hands layer 1 to the direct form.
+  const afterCallback = (): void => {
+    if (!gram?.changed() || gram.rebase()) return;
+    if (optimizer.velocity) gram.velocity(optimizer.velocity.dW1!);
+    gram.dispose();
+    gram = undefined;
+  };
 
   let stopRequested = false;
   const context: TrainingContext = {
-    parameters,
+    get parameters() {
+      gram?.show();
+      return parameters;
+    },
     stopTraining: () => void (stopRequested = true),
     get stopRequested() {
       return stopRequested;
@@ -87,79 +132,96 @@ function* loop(
   let t = 0;
   const watch = watchDivergence({ cost: costName, units: Y.rows, m: Xt.cols, learningRate: o.learningRate, step: o.batchSize === undefined ? 'iteration' : 'epoch' });
 
-  yield* calls(o.callbacks, 'onTrainBegin', [{}, context]);
-  for (let epoch = 0; epoch < o.epochs && !stopRequested; epoch++) {
-    const learningRate = o.learningRate / (1 + o.decayRate * Math.floor(epoch / o.decayInterval));
-    yield* calls(o.callbacks, 'onEpochBegin', [epoch, { learningRate }, context]);
-    const batches: [Matrix, Matrix][] = o.batchSize === undefined ? [[Xt, Yt]] : randomMiniBatches(Xt, Yt, o.batchSize, o.shuffleSeed + 1 + epoch);
-    let epochCost = 0;
-    let weighted = 0;
-    let seen = 0;
-    let ran = 0;
-    for (let b = 0; b < batches.length && !stopRequested; b++) {
-      const [Xb, Yb] = batches[b]!;
-      const mb = Xb.cols;
-      // Every matrix of a step comes from the workspace, reused by the next step; callbacks run outside it.
-      workspace.nextIteration();
-      const [AL, caches, masks, J] = workspace.run(() => {
-        const [AL, caches, masks = []] = dropoutRng ? lModelForwardWithDropout(Xb, parameters, keep, dropoutRng, model) : lModelForward(Xb, parameters, model);
-        const J = o.lambd > 0 ? computeCostWithRegularization(AL, Yb, parameters, o.lambd, costName) : cost.cost(AL, Yb);
-        return [AL, caches, masks, J] as const;
-      });
-      if (!Number.isFinite(J)) {
-        const at = batches.length === 1 ? `iteration ${epoch}` : `epoch ${epoch}, mini-batch ${b}`;
-        const last = history.loss.length ? `the last finite epoch cost was ${history.loss[history.loss.length - 1]} at epoch ${history.loss.length - 1}` : 'no finite cost came before it';
-        throw new DivergenceError(`training diverged: the cost is ${J} at ${at}; ${last}. Try a smaller learning rate (it is ${learningRate}).`);
-      }
-      ran++;
-      if (batches.length === 1) {
-        epochCost = J;
-        // Full batch: report the cost before the update, and stop before it when asked, as gradientDescent does.
-        if (o.onIteration?.(epoch, J) === false) {
-          stopRequested = true;
-          break;
+  try {
+    yield* calls(o.callbacks, 'onTrainBegin', [{}, context], afterCallback);
+    for (let epoch = 0; epoch < o.epochs && !stopRequested; epoch++) {
+      const learningRate = o.learningRate / (1 + o.decayRate * Math.floor(epoch / o.decayInterval));
+      yield* calls(o.callbacks, 'onEpochBegin', [epoch, { learningRate }, context], afterCallback);
+      // The Gram form reads its batch's columns of K and C0, never X's: it gathers only Y.
+      const columns = gram && o.batchSize !== undefined ? miniBatchColumns(Xt.cols, o.batchSize, o.shuffleSeed + 1 + epoch) : null;
+      const batches: [Matrix, Matrix][] = columns
+        ? columns.map((c) => [Xt, gatherColumns(Yt, c)])
+        : o.batchSize === undefined
+          ? [[Xt, Yt]]
+          : randomMiniBatches(Xt, Yt, o.batchSize, o.shuffleSeed + 1 + epoch);
+      let epochCost = 0;
+      let weighted = 0;
+      let seen = 0;
+      let ran = 0;
+      for (let b = 0; b < batches.length && !stopRequested; b++) {
+        const [Xb, Yb] = batches[b]!;
+        const mb = Yb.cols;
+        const batchColumns = columns?.[b] ?? null;
+        const layer = gram;
+        const first = layer ? (act: ActivationKernel) => layer.forward(batchColumns, parameters.b1!, act) : undefined;
+        // Every matrix of a step comes from the workspace, reused by the next step; callbacks run outside it.
+        workspace.nextIteration();
+        const [AL, caches, masks, J] = workspace.run(() => {
+          const [AL, caches, masks = []] = dropoutRng ? lModelForwardWithDropout(Xb, parameters, keep, dropoutRng, model, first) : lModelForward(Xb, parameters, model, first);
+          const J = o.lambd > 0 ? computeCostWithRegularization(AL, Yb, parameters, o.lambd, costName, layer?.squares()) : cost.cost(AL, Yb);
+          return [AL, caches, masks, J] as const;
+        });
+        if (!Number.isFinite(J)) {
+          const at = batches.length === 1 ? `iteration ${epoch}` : `epoch ${epoch}, mini-batch ${b}`;
+          const last = history.loss.length ? `the last finite epoch cost was ${history.loss[history.loss.length - 1]} at epoch ${history.loss.length - 1}` : 'no finite cost came before it';
+          throw new DivergenceError(`training diverged: the cost is ${J} at ${at}; ${last}. Try a smaller learning rate (it is ${learningRate}).`);
         }
-      } else {
-        weighted += J * mb;
-        seen += mb;
+        ran++;
+        if (batches.length === 1) {
+          epochCost = J;
+          // Full batch: report the cost before the update, and stop before it when asked, as gradientDescent does.
+          if (o.onIteration?.(epoch, J) === false) {
+            stopRequested = true;
+            break;
+          }
+        } else {
+          weighted += J * mb;
+          seen += mb;
+        }
+        t++;
+        workspace.run(() => {
+          const grads = lModelBackward(AL, Yb, caches, { ...model, computeDA0: false, computeDW1: !layer, maskDA: dropoutRng ? dropoutBackward(masks, keep) : undefined });
+          if (o.lambd > 0) addL2Gradients(grads, parameters, o.lambd, mb, layer ? 2 : 1);
+          optimizer.update(layer ? rest : parameters, grads, learningRate, t);
+          layer?.update(grads.dZ1!, batchColumns, learningRate, o.lambd, o.optimizer === 'momentum' ? o.beta : undefined);
+        });
+        yield* calls(o.callbacks, 'onBatchEnd', [b, { loss: J, size: mb }, context], afterCallback);
       }
-      t++;
-      workspace.run(() => {
-        const grads = lModelBackward(AL, Yb, caches, { ...model, computeDA0: false, maskDA: dropoutRng ? dropoutBackward(masks, keep) : undefined });
-        if (o.lambd > 0) addL2Gradients(grads, parameters, o.lambd, mb);
-        optimizer.update(parameters, grads, learningRate, t);
-      });
-      yield* calls(o.callbacks, 'onBatchEnd', [b, { loss: J, size: mb }, context]);
-    }
-    // A callback stopped training before this epoch's first batch: the epoch did not happen.
-    if (ran === 0) break;
-    if (batches.length > 1) {
-      // The course's cost_total / m (over the samples seen, if a callback stopped mid-epoch).
-      epochCost = weighted / seen;
-      if (o.onIteration?.(epoch, epochCost) === false) stopRequested = true;
-    }
-    watch.check(epoch, epochCost);
-    if (o.printEvery > 0 && (epoch % o.printEvery === 0 || epoch === o.epochs - 1)) console.log(`Cost after iteration ${epoch}: ${epochCost}`);
-    const logs: EpochLogs = { loss: epochCost, learningRate };
-    if (validation) {
-      const [Xv, Yv] = validation;
-      logs.valLoss = cost.cost(lModelForward(Xv, parameters, model)[0], Yv);
-      history.valLoss!.push(logs.valLoss);
-      if (classifies) {
-        logs.valAccuracy = accuracy(predict(Xv, parameters, model), output === 'softmax' ? argmaxColumns(Yv) : Yv);
-        history.valAccuracy!.push(logs.valAccuracy);
+      // A callback stopped training before this epoch's first batch: the epoch did not happen.
+      if (ran === 0) break;
+      if (batches.length > 1) {
+        // The course's cost_total / m (over the samples seen, if a callback stopped mid-epoch).
+        epochCost = weighted / seen;
+        if (o.onIteration?.(epoch, epochCost) === false) stopRequested = true;
       }
+      watch.check(epoch, epochCost);
+      if (o.printEvery > 0 && (epoch % o.printEvery === 0 || epoch === o.epochs - 1)) console.log(`Cost after iteration ${epoch}: ${epochCost}`);
+      const logs: EpochLogs = { loss: epochCost, learningRate };
+      if (validation) {
+        const [Xv, Yv] = validation;
+        gram?.materialise();
+        logs.valLoss = cost.cost(lModelForward(Xv, parameters, model)[0], Yv);
+        history.valLoss!.push(logs.valLoss);
+        if (classifies) {
+          logs.valAccuracy = accuracy(predict(Xv, parameters, model), output === 'softmax' ? argmaxColumns(Yv) : Yv);
+          history.valAccuracy!.push(logs.valAccuracy);
+        }
+      }
+      history.epoch.push(epoch);
+      history.loss.push(epochCost);
+      history.learningRate.push(learningRate);
+      lastLogs = logs;
+      yield* calls(o.callbacks, 'onEpochEnd', [epoch, logs, context], afterCallback);
     }
-    history.epoch.push(epoch);
-    history.loss.push(epochCost);
-    history.learningRate.push(learningRate);
-    lastLogs = logs;
-    yield* calls(o.callbacks, 'onEpochEnd', [epoch, logs, context]);
+    if (!stopRequested) watch.finish();
+    history.stoppedEarly = stopRequested && history.epoch.length < o.epochs;
+    yield* calls(o.callbacks, 'onTrainEnd', [lastLogs, context], afterCallback);
+    return history;
+  } finally {
+    // The parameters end holding W1 whichever way the run ends (a diverged run's last W1 included).
+    gram?.materialise();
+    gram?.dispose();
   }
-  if (!stopRequested) watch.finish();
-  history.stoppedEarly = stopRequested && history.epoch.length < o.epochs;
-  yield* calls(o.callbacks, 'onTrainEnd', [lastLogs, context]);
-  return history;
 }
 
 function invoke(call: HookCall): unknown {
@@ -174,13 +236,18 @@ function invoke(call: HookCall): unknown {
 export function trainLoop(X: Matrix, Y: Matrix, parameters: Parameters, options: TrainingOptions = {}, model: ModelOptions = {}, where = 'fit'): History {
   return withResidentData(X, Y, parameters, (X, Y, workspace) => {
     const run = loop(X, Y, parameters, options, model, where, workspace);
-    for (let step = run.next(); ; step = run.next()) {
-      if (step.done) return step.value;
-      const out = invoke(step.value);
-      if (out instanceof Promise) {
-        out.catch(() => undefined);
-        throw new ConfigError(`${where}: callback ${step.value.hook} returned a promise; the synchronous ${where} cannot wait for it: use fitAsync (or trainLoopAsync)`);
+    try {
+      for (let step = run.next(); ; step = run.next()) {
+        if (step.done) return step.value;
+        const out = invoke(step.value);
+        if (out instanceof Promise) {
+          out.catch(() => undefined);
+          throw new ConfigError(`${where}: callback ${step.value.hook} returned a promise; the synchronous ${where} cannot wait for it: use fitAsync (or trainLoopAsync)`);
+        }
       }
+    } finally {
+      // A callback that threw leaves the loop suspended: end it, so that it leaves the parameters whole.
+      run.return(undefined as never);
     }
   });
 }
@@ -198,9 +265,13 @@ export async function trainLoopAsync(
 ): Promise<History> {
   return withResidentDataAsync(around(getBackend), X, Y, parameters, async (X, Y, workspace) => {
     const run = loop(X, Y, parameters, options, model, where, workspace);
-    for (let step = around(() => run.next()); ; step = around(() => run.next())) {
-      if (step.done) return step.value;
-      await invoke(step.value);
+    try {
+      for (let step = around(() => run.next()); ; step = around(() => run.next())) {
+        if (step.done) return step.value;
+        await invoke(step.value);
+      }
+    } finally {
+      around(() => run.return(undefined as never));
     }
   });
 }

@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { type Callback, CALLBACK_HOOKS } from './callbacks.js';
+import { GRAM_MODES, type GramMode } from './gram.js';
 import { OPTIMIZERS, type OptimizerName } from './optimizers.js';
 
 // The options of training as one typed object with defaults and one validator (brain.js's
@@ -47,6 +48,12 @@ export interface TrainingOptions {
   onIteration?: (iteration: number, cost: number) => void | boolean;
   /** Print "Cost after iteration i: J" every printEvery epochs (0, the default: never). */
   printEvery?: number;
+  /**
+   * The first layer in Gram form (nn/gram.ts): 'auto' (default) where it saves work, 'on' (a
+   * ConfigError where it cannot apply), 'off' never. The costs and W[1] are the direct form's to
+   * rounding (1e-12 relative in float64).
+   */
+  gram?: GramMode;
 }
 
 export type ResolvedTrainingOptions = Required<Omit<TrainingOptions, 'batchSize' | 'validationData' | 'onIteration' | 'iterations' | 'keepProb'>> & {
@@ -72,6 +79,7 @@ export const TRAINING_DEFAULTS = {
   dropoutSeed: 1,
   validationSplit: 0,
   printEvery: 0,
+  gram: 'auto',
 } as const;
 
 export const TRAINING_OPTION_NAMES: readonly (keyof TrainingOptions)[] = [
@@ -95,6 +103,7 @@ export const TRAINING_OPTION_NAMES: readonly (keyof TrainingOptions)[] = [
   'callbacks',
   'onIteration',
   'printEvery',
+  'gram',
 ];
 
 function fail(where: string, option: string, value: unknown, rule: string, range?: string): never {
@@ -146,6 +155,7 @@ export function resolveTrainingOptions(options: TrainingOptions, m: number, L: n
   integer(where, 'shuffleSeed', o.shuffleSeed, 0, 0xffffffff - epochs - 1);
   integer(where, 'dropoutSeed', o.dropoutSeed, 0, 0xffffffff);
   integer(where, 'printEvery', o.printEvery, 0);
+  if (!GRAM_MODES.includes(o.gram)) fail(where, 'gram', o.gram, `one of ${GRAM_MODES.join(', ')}`);
   number(where, 'validationSplit', o.validationSplit, (x) => x >= 0 && x < 1, 'a number in [0, 1)', '[0, 1)');
   let mTrain = m;
   if (options.validationData !== undefined) {
@@ -192,6 +202,7 @@ export function resolveTrainingOptions(options: TrainingOptions, m: number, L: n
     callbacks: o.callbacks,
     onIteration: options.onIteration,
     printEvery: o.printEvery,
+    gram: o.gram,
   };
 }
 

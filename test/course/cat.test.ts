@@ -4,7 +4,7 @@ import { loadCat } from '../../src/data/cat.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import { Network } from '../../src/nn/network.js';
 import { lLayerModel, twoLayerModel } from '../../src/nn/train.js';
-import { expectClose } from '../helpers/fixtures.js';
+import { expectClose, expectMatrixClose } from '../helpers/fixtures.js';
 
 // The course's week-4 experiment on its cat/non-cat data, against numpy's numbers.
 const NUMPY = {
@@ -23,6 +23,11 @@ let test: Dataset;
 beforeAll(async () => {
   ({ train, test } = await loadCat());
 });
+
+// The whole run in the direct form on the fast kernels, once: the full-run test and the Gram form's both compare with it.
+let direct: ReturnType<typeof lLayerModel> | undefined;
+const directRun = () =>
+  (direct ??= withBackend('auto', () => lLayerModel(train.X, train.Y, [12288, 20, 7, 5, 1], { learningRate: 0.0075, numIterations: 2500, gram: 'off' })));
 
 describe('the cat data', () => {
   it("is the course's X = x.reshape(m, -1).T / 255 and Y (1, m)", () => {
@@ -54,7 +59,7 @@ describe('the course models', () => {
   });
 
   it.each(fullRunBackends)('lLayerModel on %s kernels: the whole 2500-iteration run, its accuracies 0.9856 and 0.8', (backend) => {
-    const { parameters, costs, allCosts } = withBackend(backend, () =>
+    const { parameters, costs, allCosts } = backend === 'auto' ? directRun() : withBackend(backend, () =>
       lLayerModel(train.X, train.Y, [12288, 20, 7, 5, 1], { learningRate: 0.0075, numIterations: 2500 }),
     );
     expect(costs).toHaveLength(25);
@@ -62,5 +67,28 @@ describe('the course models', () => {
     const net = new Network({ layerDims: [12288, 20, 7, 5, 1] }, parameters);
     expect(net.evaluate(train.X, train.Y)).toBe(NUMPY.trainAccuracy);
     expect(net.evaluate(test.X, test.Y)).toBe(NUMPY.testAccuracy);
+  });
+});
+
+describe('the first layer in Gram form on the cat run', () => {
+  it('float64: every cost of the 2500 iterations equals the direct form\'s to 1e-12 relative, and the final W1 to 1e-12', () => {
+    const gram = withBackend('auto', () => lLayerModel(train.X, train.Y, [12288, 20, 7, 5, 1], { learningRate: 0.0075, numIterations: 2500, gram: 'on' }));
+    const direct = directRun();
+    expect(gram.allCosts).toHaveLength(2500);
+    let worst = 0;
+    gram.allCosts.forEach((J, i) => (worst = Math.max(worst, Math.abs(J - direct.allCosts[i]!) / direct.allCosts[i]!)));
+    expect(worst, 'worst relative difference of the costs').toBeLessThanOrEqual(1e-12);
+    const W1 = direct.parameters.W1!;
+    const scale = Array.from(W1.data).reduce((a, w) => Math.max(a, Math.abs(w)), 0);
+    expectMatrixClose(gram.parameters.W1!, W1.toArray(), 1e-12, 1e-12 * scale, 'final W1');
+    for (const k of ['b1', 'W2', 'b2', 'W3', 'b3', 'W4', 'b4']) expectMatrixClose(gram.parameters[k]!, direct.parameters[k]!.toArray(), 1e-11, 1e-13, k);
+  });
+
+  it('float32: the Gram form still ends at the course\'s accuracies 0.9856 and 0.8', async () => {
+    const f32 = await loadCat('float32');
+    const { parameters } = withBackend('auto', () => lLayerModel(f32.train.X, f32.train.Y, [12288, 20, 7, 5, 1], { learningRate: 0.0075, numIterations: 2500, gram: 'on' }));
+    const net = new Network({ layerDims: [12288, 20, 7, 5, 1], dtype: 'float32' }, parameters);
+    expect(net.evaluate(f32.train.X, f32.train.Y)).toBe(NUMPY.trainAccuracy);
+    expect(net.evaluate(f32.test.X, f32.test.Y)).toBe(NUMPY.testAccuracy);
   });
 });
