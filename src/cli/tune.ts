@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Dataset } from '../data/dataset.js';
-import { ConfigError, DataError } from '../errors.js';
+import { ConfigError, DataError, TrainingError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { DType, Matrix } from '../matrix.js';
 import { ACTIVATIONS, type ActivationName, OUTPUT_ACTIVATIONS } from '../nn/activations.js';
@@ -13,9 +13,11 @@ import type { NetworkChoice } from '../nn/presets.js';
 import { NumpyRandom } from '../random.js';
 import { defaultTest, loadData } from './data.js';
 import { choice, layerList, nonNegativeInt, positiveInt, positiveNumber } from './parsers.js';
-import { runQueuedTrials } from '../jobs/queuedTune.js';
+import { newSearch, runQueuedTrials } from '../jobs/queuedTune.js';
+import { loadSearch, type SearchRecord } from '../jobs/search.js';
+import { newId, type OpenQueue, openQueue } from '../jobs/submit.js';
 import { optionalQueueOption, queueUrlFrom } from '../jobs/queueOption.js';
-import { parseQueueUrl } from '../jobs/queueUrl.js';
+import { parseQueueUrl, type QueueUrl } from '../jobs/queueUrl.js';
 
 // The course's hyperparameter lesson as a tool: train one network per combination of learning
 // rate, hidden layers and hidden activation, in worker threads, and rank them on held-out data.
@@ -65,10 +67,11 @@ interface TuneFlags {
   seed: number;
   dtype: DType;
   backend: string;
-  results: string;
+  results?: string;
   out?: string;
   json?: boolean;
   queue?: string | boolean;
+  resume?: string;
 }
 
 /** The flags that decide a search's data (and its output layer, from the class count). */
@@ -100,10 +103,11 @@ export function tuneCommand(program: Command): void {
     .option('--seed <s>', 'numpy seed of the initialisations (and of the random search)', nonNegativeInt, 1)
     .option('--dtype <dtype>', 'float64|float32', choice(['float64', 'float32'] as const), 'float64')
     .option('--backend <name>', 'kernels: auto|reference|wasm (each trial computes on one thread)', 'auto')
-    .option('--results <file.json>', 'where to write the ranked table as JSON', 'tune-results.json')
+    .option('--results <file.json>', 'where to write the ranked table as JSON, rewritten as trials finish (default: tune-results-SEARCH_ID.json)')
     .option('--out <file.safetensors>', 'save the best model')
     .option('--json', 'print the ranked results as one JSON object on stdout')
     .addOption(optionalQueueOption('run each trial as a job on this Redis queue, trained by `deepnet worker` processes'))
+    .option('--resume <search-id>', 'with --queue: follow a search whose submitter stopped (its trials kept running), collect its results')
     .addHelpText(
       'after',
       '\nExamples:\n  $ deepnet tune --lr 0.001,0.0075,0.03 --layers 20,7,5:10,10 --hidden relu,tanh --iterations 1000\n  $ deepnet tune --search random --trials 8 --lr 0.0001,0.1 --layers 7:20,7,5 --parallel 2 --out best.safetensors',
@@ -230,37 +234,93 @@ export async function tuneData(flags: TuneDataFlags, given: (flag: string) => bo
   return { train, validation };
 }
 
+/** What a search reports: the ranked table as --json prints it and --results holds it. */
+export interface TuneReport {
+  searchId: string;
+  data: string;
+  validation: string;
+  search: 'grid' | 'random';
+  seconds: number;
+  /** Trials not finished yet (the file is rewritten as they finish): empty in the final report. */
+  pending: number[];
+  trials: Omit<TrialResult, 'classes'>[];
+  best: number | null;
+  model: string | null;
+}
+
 async function tune(flags: TuneFlags, given: (flag: string) => boolean): Promise<void> {
   const queueUrl = queueUrlFrom(flags.queue);
   const queue = queueUrl === undefined ? undefined : parseQueueUrl(queueUrl);
-  const { train, validation } = await tuneData(flags, given);
-  const specs = trialSpecs(flags, train.classes ?? null);
+  if (flags.resume !== undefined && !queue) throw new ConfigError('--resume needs --queue (the queue the search runs on)');
+  const id = flags.resume ?? newId('tune');
+  const resultsFile = flags.results ?? `tune-results-${id}.json`;
+  // First, so that a submitter that dies has told the user what to resume.
+  process.stderr.write(`tune: search ${id}${queue ? ` on ${queue.safe}` : ''}; results: ${resultsFile}\n`);
   const started = performance.now();
-  let done = 0;
+  let record: SearchRecord | undefined;
+  let specs: TrialSpec[];
+  let names: { data: string; validation: string; search: 'grid' | 'random' };
+  let local: { train: Dataset; validation: Dataset } | undefined;
+  if (flags.resume !== undefined) {
+    record = await withSearch(queue!, (redis) => loadSearch(redis, flags.resume!));
+    specs = record.jobs.map((j) => j.trial);
+    names = record;
+  } else {
+    local = await tuneData(flags, given);
+    specs = trialSpecs(flags, local.train.classes ?? null);
+    names = { data: local.train.source, validation: local.validation.source, search: flags.search };
+    // Queued trials name the data by reference; each worker loads them as tuneData does here.
+    if (queue) record = newSearch(id, specs, { ...flags, returnModel: flags.out !== undefined }, { ...names, nx: local.train.X.rows, ny: local.train.Y.rows });
+  }
+  const done: TrialResult[] = [];
+  const report = (results: readonly TrialResult[], models?: Map<number, Uint8Array>): TuneReport => {
+    const ranked = rank(results);
+    const best = ranked[0] && ranked[0].validationAccuracy !== null ? ranked[0] : null;
+    const finished = new Set(results.map((r) => r.trial));
+    return {
+      searchId: id,
+      ...names,
+      seconds: (performance.now() - started) / 1000,
+      pending: specs.map((s) => s.trial).filter((t) => !finished.has(t)),
+      trials: ranked.map(({ classes: _classes, ...r }) => r),
+      best: best?.trial ?? null,
+      model: flags.out && best && models?.has(best.trial) ? flags.out : null,
+    };
+  };
   const onDone = (r: TrialResult): void => {
-    done++;
+    done.push(r);
     const what = r.error ? `failed: ${r.error}` : `validation accuracy ${r.validationAccuracy}`;
-    process.stderr.write(`trial ${done}/${specs.length} (lr ${r.learningRate}, layers [${r.layers.join(', ')}], ${r.hidden}): ${what}\n`);
+    process.stderr.write(`trial ${done.length}/${specs.length} (lr ${r.learningRate}, layers [${r.layers.join(', ')}], ${r.hidden}): ${what}\n`);
+    // The table so far, whole at every moment: a search that stops midway has kept what it found.
+    writeFileAtomic(resultsFile, JSON.stringify(report(done), null, 2) + '\n');
   };
-  // Queued trials name the data by reference; each worker loads them as tuneData does here.
-  const { results, models } = queue
-    ? await runQueuedTrials(specs, { ...flags, queue, validation: flags.validation, returnModel: flags.out !== undefined, nx: train.X.rows, ny: train.Y.rows }, onDone)
-    : await runTrials(specs, train, validation, flags, onDone);
-  const ranked = rank(results);
-  const best = ranked[0]!.validationAccuracy === null ? null : ranked[0]!;
-  if (flags.out && best) writeFileAtomic(flags.out, models.get(best.trial)!);
-  const report = {
-    data: train.source,
-    validation: validation.source,
-    search: flags.search,
-    seconds: (performance.now() - started) / 1000,
-    trials: ranked.map(({ classes: _classes, ...r }) => r),
-    best: best?.trial ?? null,
-    model: flags.out && best ? flags.out : null,
-  };
-  writeFileAtomic(flags.results, JSON.stringify(report, null, 2) + '\n');
+  const { results, models, failed } = record
+    ? await runQueuedTrials(queue!, record, flags.resume !== undefined, onDone)
+    : { ...(await runTrials(specs, local!.train, local!.validation, flags, onDone)), failed: [] };
+  const final = report(results, models);
+  if (final.model) writeFileAtomic(flags.out!, models.get(final.best!)!);
+  writeFileAtomic(resultsFile, JSON.stringify(final, null, 2) + '\n');
   const out = (line: string): void => void process.stdout.write(line + '\n');
-  if (flags.json) return out(JSON.stringify(report));
+  if (flags.json) out(JSON.stringify(final));
+  else printTable(final, resultsFile, out);
+  if (failed.length > 0) {
+    const list = failed.map((f) => `trial ${f.trial} (${f.error})`).join('; ');
+    throw new TrainingError(`${failed.length} of ${specs.length} trials failed on the queue: ${list}; the table holds the others (${resultsFile})`);
+  }
+}
+
+/** Runs `use` with a Redis connection to the queue. */
+async function withSearch<T>(url: QueueUrl, use: (redis: OpenQueue['connection']['redis']) => Promise<T>): Promise<T> {
+  const open = await openQueue(url, (line) => void process.stderr.write(line + '\n'));
+  try {
+    return await use(open.connection.redis);
+  } finally {
+    await open.close();
+  }
+}
+
+function printTable(report: TuneReport, resultsFile: string, out: (line: string) => void): void {
+  const ranked = report.trials;
   const rows = ranked.map((r, i) => [
     String(i + 1),
     String(r.trial),
@@ -275,9 +335,9 @@ async function tune(flags: TuneFlags, given: (flag: string) => boolean): Promise
   const head = ['rank', 'trial', 'lr', 'layerDims', 'hidden', 'train acc', 'val acc', 'cost', 'seconds'];
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (cells: string[]) => cells.map((s, c) => (c === 3 || c === 4 ? s.padEnd(widths[c]!) : s.padStart(widths[c]!))).join('  ');
-  out(`tune: ${specs.length} trials on ${train.source}, ranked by accuracy on ${validation.source}`);
+  out(`tune: ${ranked.length} trials on ${report.data}, ranked by accuracy on ${report.validation}`);
   out(line(head));
   for (const r of rows) out(line(r));
-  out(`Results: ${flags.results}`);
-  if (report.model) out(`Best model (trial ${best!.trial}): ${report.model}`);
+  out(`Results: ${resultsFile}`);
+  if (report.model) out(`Best model (trial ${report.best}): ${report.model}`);
 }
