@@ -253,7 +253,7 @@ async function tune(flags: TuneFlags, given: (flag: string) => boolean): Promise
   const queue = queueUrl === undefined ? undefined : parseQueueUrl(queueUrl);
   if (flags.resume !== undefined && !queue) throw new ConfigError('--resume needs --queue (the queue the search runs on)');
   const id = flags.resume ?? newId('tune');
-  const resultsFile = flags.results ?? `tune-results-${id}.json`;
+  const resultsFile = flags.results ?? `${id}.json`;
   // First, so that a submitter that dies has told the user what to resume.
   process.stderr.write(`tune: search ${id}${queue ? ` on ${queue.safe}` : ''}; results: ${resultsFile}\n`);
   const started = performance.now();
