@@ -289,10 +289,10 @@ async function tune(flags: TuneFlags, given: (flag: string) => boolean): Promise
   };
   const onDone = (r: TrialResult): void => {
     done.push(r);
-    const what = r.error ? `failed: ${r.error}` : `validation accuracy ${r.validationAccuracy}`;
-    process.stderr.write(`trial ${done.length}/${specs.length} (lr ${r.learningRate}, layers [${r.layers.join(', ')}], ${r.hidden}): ${what}\n`);
     // The table so far, whole at every moment: a search that stops midway has kept what it found.
     writeFileAtomic(resultsFile, JSON.stringify(report(done), null, 2) + '\n');
+    const what = r.error ? `failed: ${r.error}` : `validation accuracy ${r.validationAccuracy}`;
+    process.stderr.write(`trial ${done.length}/${specs.length} (lr ${r.learningRate}, layers [${r.layers.join(', ')}], ${r.hidden}): ${what}\n`);
   };
   const { results, models, failed } = record
     ? await runQueuedTrials(queue!, record, flags.resume !== undefined, onDone)
