@@ -252,6 +252,11 @@ async function tune(flags: TuneFlags, given: (flag: string) => boolean): Promise
   const queueUrl = queueUrlFrom(flags.queue);
   const queue = queueUrl === undefined ? undefined : parseQueueUrl(queueUrl);
   if (flags.resume !== undefined && !queue) throw new ConfigError('--resume needs --queue (the queue the search runs on)');
+  if (flags.resume !== undefined) {
+    // The search's settings are its own, kept with it: a flag that would change them is a mistake.
+    const typed = ['data', 'validation', 'xKey', 'yKey', 'label', 'lr', 'layers', 'hidden', 'output', 'cost', 'init', 'iterations', 'trials', 'search', 'seed', 'dtype', 'backend', 'parallel'].filter(given);
+    if (typed.length > 0) throw new ConfigError(`--resume follows the search as it was submitted; drop ${typed.map((f) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
+  }
   const id = flags.resume ?? newId('tune');
   const resultsFile = flags.results ?? `${id}.json`;
   // First, so that a submitter that dies has told the user what to resume.
