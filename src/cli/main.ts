@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { DeepnetError } from '../errors.js';
 import { fileError, isFsError } from '../io/paths.js';
+import { QUEUE_ENV } from '../jobs/queueOption.js';
+import { redact, rememberQueueUrl } from '../jobs/queueUrl.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
 import { gradcheckCommand } from './gradcheck.js';
@@ -39,12 +41,18 @@ function oneLine(s: string): string {
 /** Exit codes: 0 success, 1 a user error (one line on stderr), 2 bad usage. */
 export async function main(argv: string[] = process.argv): Promise<number> {
   const verbose = argv.includes('--verbose');
+  // Known before any parsing, so that even commander's own messages cannot print a password.
+  rememberQueueUrl(process.env[QUEUE_ENV] ?? '');
+  argv.forEach((arg, i) => {
+    if (arg === '--queue') rememberQueueUrl(argv[i + 1] ?? '');
+    else if (arg.startsWith('--queue=')) rememberQueueUrl(arg.slice('--queue='.length));
+  });
   const program = new Command('deepnet')
     .description("deepnet: the course's deep L-layer neural network, exact to numpy")
     .version(version)
     .option('--verbose', 'print the stack trace of errors')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(redact(s)) });
   program.showHelpAfterError('(run with --help for usage)');
   trainCommand(program);
   shapesCommand(program);
@@ -68,8 +76,9 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     if (e instanceof CommanderError) {
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
     }
-    process.stderr.write(`deepnet: error: ${errorLine(e)}\n`);
-    if (verbose) process.stderr.write(`${(e as Error | null)?.stack ?? String(e)}\n`);
+    // redact: a queue's password never reaches the terminal, whichever error carries it.
+    process.stderr.write(`deepnet: error: ${redact(errorLine(e))}\n`);
+    if (verbose) process.stderr.write(`${redact((e as Error | null)?.stack ?? String(e))}\n`);
     return 1;
   }
 }

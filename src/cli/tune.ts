@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Dataset } from '../data/dataset.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, TrainingError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { checkOutputPaths, dataSpecFiles } from '../io/paths.js';
 import type { DType, Matrix } from '../matrix.js';
@@ -16,8 +16,10 @@ import type { ClassValue } from '../experiment/labels.js';
 import type { TrialResult, TrialSpec } from '../experiment/trial.js';
 import { GRAM_FLAG } from './trainingFlags.js';
 import { choice, layerList, nonNegativeInt, outputActivationOption, positiveInt, positiveNumber } from './parsers.js';
+import { loadSearch, newId, type SearchRecord } from '../jobs/search.js';
+import type { OpenQueue } from '../jobs/submit.js';
 import { optionalQueueOption, queueUrlFrom } from '../jobs/queueOption.js';
-import { parseQueueUrl } from '../jobs/queueUrl.js';
+import { parseQueueUrl, type QueueUrl } from '../jobs/queueUrl.js';
 
 // The course's hyperparameter lesson as a tool: train one network per combination of learning
 // rate, hidden layers and hidden activation, in worker threads, and rank them on held-out data.
@@ -52,10 +54,11 @@ interface TuneFlags {
   dtype: DType;
   backend: string;
   gram?: GramMode;
-  results: string;
+  results?: string;
   out?: string;
   json?: boolean;
   queue?: string | boolean;
+  resume?: string;
 }
 
 const lrList = (value: string) => value.split(',').map((p) => positiveNumber(p));
@@ -85,10 +88,11 @@ export function tuneCommand(program: Command): void {
     .option('--dtype <dtype>', 'float64|float32', choice(['float64', 'float32'] as const), 'float64')
     .option('--backend <name>', 'kernels: auto|reference|wasm (each trial computes on one thread)', 'auto')
     .option(...GRAM_FLAG, choice(GRAM_MODES))
-    .option('--results <file.json>', 'where to write the ranked table as JSON', 'tune-results.json')
+    .option('--results <file.json>', 'where to write the ranked table as JSON, rewritten as trials finish (default: tune-results-SEARCH_ID.json)')
     .option('--out <file.safetensors>', 'save the best model')
     .option('--json', 'print the ranked results as one JSON object on stdout')
     .addOption(optionalQueueOption('run each trial as a job on this Redis queue, trained by `deepnet worker` processes'))
+    .option('--resume <search-id>', 'with --queue: follow a search whose submitter stopped (its trials kept running), collect its results')
     .addHelpText(
       'after',
       '\nExamples:\n  $ deepnet tune --lr 0.001,0.0075,0.03 --layers 20,7,5:10,10 --hidden relu,tanh --iterations 1000\n  $ deepnet tune --search random --trials 8 --lr 0.0001,0.1 --layers 7:20,7,5 --parallel 2 --out best.safetensors',
@@ -188,41 +192,105 @@ export function dedupeTrials(specs: readonly TrialSpec[]): { specs: TrialSpec[];
   return { specs: kept, dropped: specs.length - kept.length };
 }
 
+/** What a search reports: the ranked table as --json prints it and --results holds it. */
+export interface TuneReport {
+  searchId: string;
+  data: string;
+  validation: string;
+  search: 'grid' | 'random';
+  seconds: number;
+  /** Trials not finished yet (the file is rewritten as they finish): empty in the final report. */
+  pending: number[];
+  trials: Omit<TrialResult, 'classes'>[];
+  best: number | null;
+  model: string | null;
+}
+
 async function tune(flags: TuneFlags, given: (flag: string) => boolean): Promise<void> {
   const queueUrl = queueUrlFrom(flags.queue);
   const queue = queueUrl === undefined ? undefined : parseQueueUrl(queueUrl);
-  checkOutputPaths([['--results', flags.results], ['--out', flags.out]], [...dataSpecFiles(flags.data), ...dataSpecFiles(flags.validation)]);
-  const { train, validation, classes } = await tuneData(flags, given);
-  // The same network twice trains to the same numbers: train it once.
-  const { specs, dropped } = dedupeTrials(trialSpecs(flags, classes));
-  if (dropped > 0) process.stderr.write(`tune: ${dropped} trial(s) left out: the same learning rate, layers and activation as an earlier trial\n`);
+  if (flags.resume !== undefined && !queue) throw new ConfigError('--resume needs --queue (the queue the search runs on)');
+  if (flags.resume !== undefined) {
+    // The search's settings are its own, kept with it: a flag that would change them is a mistake.
+    const typed = ['data', 'validation', 'xKey', 'yKey', 'label', 'lr', 'layers', 'hidden', 'output', 'cost', 'init', 'iterations', 'trials', 'search', 'seed', 'dtype', 'backend', 'parallel', 'gram'].filter(given);
+    if (typed.length > 0) throw new ConfigError(`--resume follows the search as it was submitted; drop ${typed.map((f) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
+  }
+  const id = flags.resume ?? newId('tune');
+  const resultsFile = flags.results ?? `${id}.json`;
+  checkOutputPaths([['--results', resultsFile], ['--out', flags.out]], flags.resume !== undefined ? [] : [...dataSpecFiles(flags.data), ...dataSpecFiles(flags.validation)]);
+  // First, so that a submitter that dies has told the user what to resume.
+  process.stderr.write(`tune: search ${id}${queue ? ` on ${queue.safe}` : ''}; results: ${resultsFile}\n`);
+  // The queue's packages (BullMQ, ioredis) load only for a queued search.
+  const queued = queue ? await import('../jobs/queuedTune.js') : undefined;
   const started = performance.now();
-  let done = 0;
+  let record: SearchRecord | undefined;
+  let specs: TrialSpec[];
+  let names: { data: string; validation: string; search: 'grid' | 'random' };
+  let local: { train: Dataset; validation: Dataset; classes: ClassValue[] | null } | undefined;
+  if (flags.resume !== undefined) {
+    record = await withSearch(queue!, (redis) => loadSearch(redis, flags.resume!));
+    specs = record.jobs.map((j) => j.trial);
+    names = record;
+  } else {
+    local = await tuneData(flags, given);
+    // The same network twice trains to the same numbers: train it once.
+    const deduped = dedupeTrials(trialSpecs(flags, local.classes));
+    specs = deduped.specs;
+    if (deduped.dropped > 0) process.stderr.write(`tune: ${deduped.dropped} trial(s) left out: the same learning rate, layers and activation as an earlier trial\n`);
+    names = { data: local.train.source, validation: local.validation.source, search: flags.search };
+    // Queued trials name the data by reference; each worker loads them as tuneData does here.
+    if (queued) record = queued.newSearch(id, specs, { ...flags, returnModel: flags.out !== undefined }, { ...names, nx: local.train.X.rows, ny: local.train.Y.rows });
+  }
+  const done: TrialResult[] = [];
+  const report = (results: readonly TrialResult[], models?: Map<number, Uint8Array>): TuneReport => {
+    const ranked = rank(results);
+    const best = ranked[0] && ranked[0].validationAccuracy !== null ? ranked[0] : null;
+    const finished = new Set(results.map((r) => r.trial));
+    return {
+      searchId: id,
+      ...names,
+      seconds: (performance.now() - started) / 1000,
+      pending: specs.map((s) => s.trial).filter((t) => !finished.has(t)),
+      trials: ranked.map(({ classes: _classes, ...r }) => r),
+      best: best?.trial ?? null,
+      model: flags.out && best && models?.has(best.trial) ? flags.out : null,
+    };
+  };
   const onDone = (r: TrialResult): void => {
-    done++;
+    done.push(r);
+    // The table so far, whole at every moment: a search that stops midway has kept what it found.
+    writeFileAtomic(resultsFile, JSON.stringify(report(done), null, 2) + '\n', '--results');
     const what = r.error ? `${r.diverged ? 'diverged' : 'failed'}: ${r.error}` : `validation accuracy ${r.validationAccuracy}`;
-    process.stderr.write(`trial ${done}/${specs.length} (lr ${r.learningRate}, layers [${r.layers.join(', ')}], ${r.hidden}): ${what}\n`);
+    process.stderr.write(`trial ${done.length}/${specs.length} (lr ${r.learningRate}, layers [${r.layers.join(', ')}], ${r.hidden}): ${what}\n`);
   };
-  // Queued trials name the data by reference; each worker loads them as tuneData does here.
-  // The queue's packages load only for a queued search.
-  const { results, models } = queue
-    ? await (await import('../jobs/queuedTune.js')).runQueuedTrials(specs, { ...flags, queue, validation: flags.validation, returnModel: flags.out !== undefined, nx: train.X.rows, ny: train.Y.rows }, onDone)
-    : await runTrials(specs, train, validation, flags, onDone);
-  const ranked = rank(results);
-  const best = ranked[0]!.validationAccuracy === null ? null : ranked[0]!;
-  if (flags.out && best) writeFileAtomic(flags.out, models.get(best.trial)!, '--out');
-  const report = {
-    data: train.source,
-    validation: validation.source,
-    search: flags.search,
-    seconds: (performance.now() - started) / 1000,
-    trials: ranked.map(({ classes: _classes, ...r }) => r),
-    best: best?.trial ?? null,
-    model: flags.out && best ? flags.out : null,
-  };
-  writeFileAtomic(flags.results, JSON.stringify(report, null, 2) + '\n', '--results');
+  const { results, models, failed } = record
+    ? await queued!.runQueuedTrials(queue!, record, flags.resume !== undefined, onDone)
+    : { ...(await runTrials(specs, local!.train, local!.validation, flags, onDone)), failed: [] };
+  const final = report(results, models);
+  if (final.model) writeFileAtomic(flags.out!, models.get(final.best!)!, '--out');
+  writeFileAtomic(resultsFile, JSON.stringify(final, null, 2) + '\n', '--results');
   const out = (line: string): void => void process.stdout.write(line + '\n');
-  if (flags.json) return out(JSON.stringify(report));
+  if (flags.json) out(JSON.stringify(final));
+  else printTable(final, resultsFile, out);
+  if (failed.length > 0) {
+    const list = failed.map((f) => `trial ${f.trial} (${f.error})`).join('; ');
+    throw new TrainingError(`${failed.length} of ${specs.length} trials failed on the queue: ${list}; the table holds the others (${resultsFile})`);
+  }
+}
+
+/** Runs `use` with a Redis connection to the queue. */
+async function withSearch<T>(url: QueueUrl, use: (redis: OpenQueue['connection']['redis']) => Promise<T>): Promise<T> {
+  const { openQueue } = await import('../jobs/submit.js');
+  const open = await openQueue(url, (line) => void process.stderr.write(line + '\n'));
+  try {
+    return await use(open.connection.redis);
+  } finally {
+    await open.close();
+  }
+}
+
+function printTable(report: TuneReport, resultsFile: string, out: (line: string) => void): void {
+  const ranked = report.trials;
   const rows = ranked.map((r, i) => [
     String(i + 1),
     String(r.trial),
@@ -237,9 +305,9 @@ async function tune(flags: TuneFlags, given: (flag: string) => boolean): Promise
   const head = ['rank', 'trial', 'lr', 'layerDims', 'hidden', 'train acc', 'val acc', 'cost', 'seconds'];
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (cells: string[]) => cells.map((s, c) => (c === 3 || c === 4 ? s.padEnd(widths[c]!) : s.padStart(widths[c]!))).join('  ');
-  out(`tune: ${specs.length} trials on ${train.source}, ranked by accuracy on ${validation.source}`);
+  out(`tune: ${ranked.length} trials on ${report.data}, ranked by accuracy on ${report.validation}`);
   out(line(head));
   for (const r of rows) out(line(r));
-  out(`Results: ${flags.results}`);
-  if (report.model) out(`Best model (trial ${best!.trial}): ${report.model}`);
+  out(`Results: ${resultsFile}`);
+  if (report.model) out(`Best model (trial ${report.best}): ${report.model}`);
 }

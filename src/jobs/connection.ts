@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { ConfigError } from '../errors.js';
-import { type QueueUrl, redactSecret } from './queueUrl.js';
+import { type QueueUrl, redact, redactSecret } from './queueUrl.js';
 
 // One Redis connection per process, shared by BullMQ (which duplicates it for its blocking reads).
 // It retries forever with a short capped back-off, so a restarted Redis is picked up again by
@@ -35,7 +35,7 @@ export function connect(queue: QueueUrl, log: (line: string) => void): Connectio
   });
   let down = false;
   let connectedOnce = false;
-  const message = (e: unknown) => redactSecret(e instanceof Error ? e.message : String(e), queue.url);
+  const message = (e: unknown) => redact(redactSecret(e instanceof Error ? e.message : String(e), queue.url));
   let rejectAuth: (e: Error) => void = () => undefined;
   const authFailed = new Promise<never>((_, reject) => (rejectAuth = reject));
   authFailed.catch(() => undefined);
@@ -48,7 +48,8 @@ export function connect(queue: QueueUrl, log: (line: string) => void): Connectio
     if (TLS_FAILED.test(text) && !connectedOnce) {
       return rejectAuth(new ConfigError(`queue ${queue.safe}: TLS connection failed: ${text} (a private CA can be trusted with NODE_EXTRA_CA_CERTS=ca.pem)`));
     }
-    if (CONNECTION_LOST.test(text)) {
+    // A lost connection, or credentials refused after a password change: once per outage.
+    if (CONNECTION_LOST.test(text) || AUTH_FAILED.test(text)) {
       if (down) return;
       down = true;
       return log(`deepnet: queue ${queue.safe}: ${text}; retrying`);

@@ -1,3 +1,4 @@
+import { BUILTINS } from '../experiment/data.js';
 import type { TrialSpec } from '../experiment/trial.js';
 import { ConfigError } from '../errors.js';
 import { ACTIVATIONS, OUTPUT_ACTIVATIONS } from '../nn/activations.js';
@@ -70,6 +71,7 @@ const bool: Check = (v, f) => {
 };
 const reference: Check = (v, f) => {
   if (typeof v !== 'string' || v.length === 0 || v.length > MAX_REFERENCE_LENGTH) fail(f, `a data reference (builtin:NAME, idx:PATH or a file path, at most ${MAX_REFERENCE_LENGTH} characters)`, v);
+  if (v.startsWith('builtin:') && !(BUILTINS as readonly string[]).includes(v.slice('builtin:'.length))) fail(f, `one of ${BUILTINS.map((b) => `builtin:${b}`).join('|')}`, v);
 };
 const nullable = (check: Check): Check => (v, f) => {
   if (v !== null) check(v, f);
@@ -99,11 +101,14 @@ const given: Check = (v, f) => {
   v.forEach((g, i) => oneOf(['output', 'cost'])(g, `${f}[${i}]`));
 };
 
-/** Checks every field of `value` (and that there are no others). */
+/**
+ * Checks every field of `value` (and that there are no others). Own fields only, on both sides: a
+ * job naming `constructor`, `toString` or `__proto__` is an unknown field, never an inherited one.
+ */
 function checkFields(value: unknown, where: string, checks: Record<string, Check>): void {
   if (!isObject(value)) fail(where, 'an object', value);
-  for (const key of Object.keys(value)) if (!(key in checks)) throw new Malformed(`unknown field "${where ? `${where}.` : ''}${key}"`);
-  for (const [key, check] of Object.entries(checks)) check(value[key], where ? `${where}.${key}` : key);
+  for (const key of Object.keys(value)) if (!Object.hasOwn(checks, key)) throw new Malformed(`unknown field "${where ? `${where}.` : ''}${key}"`);
+  for (const [key, check] of Object.entries(checks)) check(Object.hasOwn(value, key) ? value[key] : undefined, where ? `${where}.${key}` : key);
 }
 
 const TRIAL_CHECKS: Record<string, Check> = {
@@ -140,8 +145,12 @@ const JOB_CHECKS: Record<string, Check> = {
   modelPath: nullable(absolutePath),
 };
 
+/** What BullMQ hands the worker for a job whose stored data are not JSON (see worker.ts). */
+export const NOT_JSON: unique symbol = Symbol('job data that are not JSON');
+
 /** The job's data as a TrainJob, or a ConfigError "malformed job: field ...: expected ..., got ...". */
 export function validateJob(value: unknown): TrainJob {
+  if (value === NOT_JSON) throw new ConfigError('malformed job: its data are not JSON');
   try {
     checkFields(value, '', JOB_CHECKS);
   } catch (e) {

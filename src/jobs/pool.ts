@@ -1,9 +1,12 @@
 import { Worker } from 'node:worker_threads';
 import type { TrainJob } from './payload.js';
+import type { Stage } from './trainer-thread.js';
 import type { TrialOutcome } from '../experiment/trial.js';
 
 // Training threads for a queue worker, one per concurrent job, kept between jobs so each keeps its
-// loaded data. A cancelled job's thread is terminated (training cannot be interrupted otherwise).
+// loaded data. A cancelled job's thread is terminated (training cannot be interrupted otherwise),
+// and so is a failed job's: what it loaded or allocated goes with the thread, and the worker's
+// memory is back where it was.
 
 export interface Progress {
   iteration: number;
@@ -11,19 +14,35 @@ export interface Progress {
   cost: number;
 }
 
-/** A job stopped before it finished: cancelled, or handed back when the worker was stopped. */
+/** A job stopped before it finished: cancelled, timed out, its lock lost, or handed back. */
 export class Interrupted extends Error {}
 
+/** A job the thread could not train: its data did not load ('load'), or it is above the memory bound ('bound'). */
+export class JobFailed extends Error {
+  constructor(
+    message: string,
+    readonly stage: Stage,
+  ) {
+    super(message);
+  }
+}
+
 export class TrainerPool {
-  /** @param kernelThreads threads each job's kernels may use (the fast backend's own pool). */
-  constructor(private readonly kernelThreads: number) {}
+  /**
+   * @param kernelThreads threads each job's kernels may use (the fast backend's own pool).
+   * @param maxBytes memory each job may take (see memoryBound.ts).
+   */
+  constructor(
+    private readonly kernelThreads: number,
+    private readonly maxBytes: number,
+  ) {}
 
   private idle: Worker[] = [];
   private busy = new Set<Worker>();
   private next = 0;
 
   run(job: TrainJob, onProgress: (p: Progress) => void, signal?: AbortSignal): Promise<TrialOutcome> {
-    const thread = this.idle.pop() ?? new Worker(new URL('./trainer-thread.js', import.meta.url), { workerData: { kernelThreads: this.kernelThreads } });
+    const thread = this.idle.pop() ?? new Worker(new URL('./trainer-thread.js', import.meta.url), { workerData: { kernelThreads: this.kernelThreads, maxBytes: this.maxBytes } });
     this.busy.add(thread);
     const id = this.next++;
     return new Promise<TrialOutcome>((resolve, reject) => {
@@ -36,12 +55,12 @@ export class TrainerPool {
         if (keep) this.idle.push(thread);
         else void thread.terminate();
       };
-      const onMessage = (m: { id: number; progress?: Progress; outcome?: TrialOutcome; error?: string }) => {
+      const onMessage = (m: { id: number; progress?: Progress; outcome?: TrialOutcome; error?: string; stage?: Stage }) => {
         if (m.id !== id) return;
         if (m.progress) return onProgress(m.progress);
-        done(true);
+        done(m.outcome !== undefined);
         if (m.outcome) resolve({ ...m.outcome, bytes: m.outcome.bytes ? new Uint8Array(m.outcome.bytes) : null });
-        else reject(new Error(m.error));
+        else reject(new JobFailed(m.error ?? 'failed', m.stage ?? 'load'));
       };
       const onError = (e: Error) => {
         done(false);

@@ -41,7 +41,8 @@ export function reportedCosts(costs: readonly number[], printEvery: number): [nu
 export async function queuedTrain(o: QueuedTrainOptions): Promise<void> {
   const log = (line: string) => void process.stderr.write(line + '\n');
   const out = (line: string) => void process.stdout.write(line + '\n');
-  const { queue, close } = await openQueue(o.queue, log);
+  const open = await openQueue(o.queue, log);
+  const { queue, close } = open;
   const id = newId('train');
   const payload: TrainJob = {
     version: JOB_VERSION,
@@ -70,7 +71,7 @@ export async function queuedTrain(o: QueuedTrainOptions): Promise<void> {
       return;
     }
     log(`deepnet: job ${id} on ${o.queue.safe}: waiting for a worker (Ctrl-C stops waiting; the job stays queued)`);
-    const [status] = [...(await waitForJobs(queue, [id], () => undefined)).values()];
+    const [status] = [...(await waitForJobs(open, [id], () => undefined)).values()];
     result = status!.result;
     failure = status!.error;
   } finally {

@@ -4,15 +4,16 @@ import type { TrialResult, TrialSpec } from '../experiment/trial.js';
 import { absoluteReference } from './dataRef.js';
 import { JOB_VERSION, type TrainJob } from './payload.js';
 import type { QueueUrl } from './queueUrl.js';
-import { newId, openQueue, submit, waitForJobs } from './submit.js';
+import { type SearchRecord, SEARCH_VERSION, saveSearch, trialJobId } from './search.js';
+import { type JobStatus, openQueue, submit, waitForJobs } from './submit.js';
 
 // `tune --queue`: each trial of the search is one job; the results come back in the shape the
-// local threads give, so the table, the JSON and --out are the same code.
+// local threads give, so the table, the JSON and --out are the same code. The search itself is
+// kept in Redis (search.ts), so that `tune --resume ID` can take over from a submitter that died.
 
 export interface QueuedTuneOptions {
-  queue: QueueUrl;
   data: string;
-  validation: string | undefined;
+  validation?: string;
   xKey?: string;
   yKey?: string;
   label?: string;
@@ -20,21 +21,12 @@ export interface QueuedTuneOptions {
   backend: string;
   /** Send the models back (only --out needs them). */
   returnModel: boolean;
-  /** n_x and n_y of the data, for the layerDims of a trial whose job failed. */
-  nx: number;
-  ny: number;
 }
 
-export async function runQueuedTrials(
-  specs: TrialSpec[],
-  o: QueuedTuneOptions,
-  onDone: (r: TrialResult) => void,
-): Promise<{ results: TrialResult[]; models: Map<number, Uint8Array> }> {
-  const log = (line: string) => void process.stderr.write(line + '\n');
-  const { queue, close } = await openQueue(o.queue, log);
-  const search = newId('tune');
-  const jobs = specs.map((trial) => {
-    const payload: TrainJob = {
+/** The record of a new search: one job per trial, data by reference. */
+export function newSearch(id: string, specs: TrialSpec[], o: QueuedTuneOptions, names: { data: string; validation: string; search: 'grid' | 'random'; nx: number; ny: number }): SearchRecord {
+  const jobs = specs.map(
+    (trial): TrainJob => ({
       version: JOB_VERSION,
       kind: 'trial',
       data: absoluteReference(o.data),
@@ -48,18 +40,37 @@ export async function runQueuedTrials(
       given: [],
       returnModel: o.returnModel,
       modelPath: null,
-    };
-    return { id: `${search}-${trial.trial}`, payload };
-  });
-  const trialOf = new Map(jobs.map((j) => [j.id, j.payload.trial]));
+    }),
+  );
+  return { version: SEARCH_VERSION, id, created: Date.now(), ...names, jobs };
+}
+
+export interface QueuedTrials {
+  results: TrialResult[];
+  models: Map<number, Uint8Array>;
+  /** Trials whose job failed outright (data refused, cancelled, lost twice): not a result of the search. */
+  failed: { trial: number; error: string }[];
+}
+
+/**
+ * Submits the search's jobs (unless `resume`: they are on the queue already) and waits for them;
+ * `onDone` sees each finished trial. A job Redis lost is submitted again, once.
+ */
+export async function runQueuedTrials(url: QueueUrl, record: SearchRecord, resume: boolean, onDone: (r: TrialResult) => void): Promise<QueuedTrials> {
+  const log = (line: string) => void process.stderr.write(line + '\n');
+  const open = await openQueue(url, log);
+  const { queue, close } = open;
+  const jobs = record.jobs.map((payload) => ({ id: trialJobId(record.id, payload.trial.trial), payload }));
+  const byId = new Map(jobs.map((j) => [j.id, j]));
   const results: TrialResult[] = [];
   const models = new Map<number, Uint8Array>();
+  const failed: QueuedTrials['failed'] = [];
   const bar = process.stderr.isTTY
     ? new SingleBar({ format: 'trials |{bar}| {value}/{total} done | {running} running | {failed} failed | best {best}', stream: process.stderr, hideCursor: true, clearOnComplete: true })
     : undefined;
   let running = 0;
-  let failed = 0;
   let best: number | null = null;
+  const failures = () => results.filter((r) => r.error !== null).length;
   // Ctrl-C: the trials not started yet leave the queue (no worker trains them for nobody);
   // those running finish on their workers.
   const onInterrupt = () => {
@@ -70,49 +81,55 @@ export async function runQueuedTrials(
     });
   };
   process.once('SIGINT', onInterrupt);
+  const resubmit = async (id: string) => {
+    const job = byId.get(id)!;
+    log(`tune: trial ${job.payload.trial.trial} is no longer in Redis (restarted without persistence?): submitted again`);
+    await submit(queue, [job]);
+  };
   try {
-    await submit(queue, jobs);
-    log(`tune: ${jobs.length} trials submitted to ${o.queue.safe} as ${search}-0..${jobs.length - 1}`);
-    bar?.start(jobs.length, 0, { running, failed, best: '-' });
+    if (!resume) {
+      await saveSearch(open.connection.redis, record);
+      await submit(queue, jobs);
+      log(`tune: ${jobs.length} trials submitted to ${url.safe} as ${trialJobId(record.id, 0)}..${jobs.length - 1}`);
+    } else log(`tune: following ${jobs.length} trials on ${url.safe}`);
+    bar?.start(jobs.length, 0, { running, failed: 0, best: '-' });
     const seen = new Set<string>();
-    await waitForJobs(
-      queue,
-      jobs.map((j) => j.id),
-      (s) => {
-        if (s.state === 'running' && !seen.has(s.id)) {
-          seen.add(s.id);
-          running++;
-        }
-        if (s.state !== 'completed' && s.state !== 'failed') return bar?.update({ running, failed, best: best ?? '-' });
-        if (seen.has(s.id)) running--;
-        const trial = trialOf.get(s.id)!;
-        // A job that failed outright (its data could not be loaded, it was cancelled) is a failed trial.
-        const r: TrialResult = s.result?.result ?? {
-          ...trial,
-          layerDims: [o.nx, ...trial.layers, o.ny],
-          finalCost: null,
-          trainAccuracy: null,
-          validationAccuracy: null,
-          seconds: 0,
-          error: s.error ?? 'failed',
-          diverged: false,
-        };
-        if (r.error) failed++;
-        else if (r.validationAccuracy !== null) best = Math.max(best ?? -1, r.validationAccuracy);
-        results.push(r);
-        if (s.result?.model) models.set(r.trial, new Uint8Array(Buffer.from(s.result.model, 'base64')));
-        if (bar) process.stderr.write('\r\x1b[K');
-        onDone(r);
-        bar?.update(results.length, { running, failed, best: best ?? '-' });
-      },
-    );
+    const onChange = (s: JobStatus) => {
+      if (s.state === 'running' && !seen.has(s.id)) {
+        seen.add(s.id);
+        running++;
+      }
+      if (s.state !== 'completed' && s.state !== 'failed') return bar?.update({ running, failed: failures(), best: best ?? '-' });
+      if (seen.has(s.id)) running--;
+      const trial = byId.get(s.id)!.payload.trial;
+      // A job that failed outright (its data could not be loaded, it was cancelled) is a failed trial.
+      const r: TrialResult = s.result?.result ?? {
+        ...trial,
+        layerDims: [record.nx, ...trial.layers, record.ny],
+        finalCost: null,
+        trainAccuracy: null,
+        validationAccuracy: null,
+        seconds: 0,
+        error: s.error ?? 'failed',
+        diverged: false,
+      };
+      if (!s.result) failed.push({ trial: trial.trial, error: r.error! });
+      else if (r.validationAccuracy !== null && r.error === null) best = Math.max(best ?? -1, r.validationAccuracy);
+      results.push(r);
+      if (s.result?.model) models.set(r.trial, new Uint8Array(Buffer.from(s.result.model, 'base64')));
+      if (bar) process.stderr.write('\r\x1b[K');
+      onDone(r);
+      bar?.update(results.length, { running, failed: failures(), best: best ?? '-' });
+    };
+    await waitForJobs(open, jobs.map((j) => j.id), onChange, resubmit);
   } finally {
     process.off('SIGINT', onInterrupt);
     bar?.stop();
     await close();
   }
   results.sort((a, b) => a.trial - b.trial);
-  return { results, models };
+  failed.sort((a, b) => a.trial - b.trial);
+  return { results, models, failed };
 }
 
 /** Removes the jobs among `ids` that no worker has taken yet; returns how many. */

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { resolveBackend } from '../backend/select.js';
+import { overBound } from './memoryBound.js';
 import type { TrainJob } from './payload.js';
 import { prepareJob } from './sets.js';
 import { runTrial } from '../experiment/trial.js';
@@ -10,13 +11,25 @@ import { runTrial } from '../experiment/trial.js';
 /** How often the cost is reported while training (ms). */
 const PROGRESS_EVERY_MS = 250;
 
-/** Kernel threads per job: the worker's cores shared by its concurrent jobs (results do not depend on it). */
-const { kernelThreads } = workerData as { kernelThreads: number };
+/**
+ * kernelThreads: per job, the worker's cores shared by its concurrent jobs (results do not depend
+ * on it); maxBytes: the memory one job may take (--max-memory shared by the concurrent jobs).
+ */
+const { kernelThreads, maxBytes } = workerData as { kernelThreads: number; maxBytes: number };
+
+/** Where a job stopped: its data could not be loaded, or it would need more memory than allowed. */
+export type Stage = 'load' | 'bound';
 
 parentPort!.on('message', async ({ id, job }: { id: number; job: TrainJob }) => {
+  let stage: Stage = 'load';
   try {
     resolveBackend(job.backend).setThreads?.(kernelThreads);
     const { sets, trial } = await prepareJob(job);
+    stage = 'bound';
+    const layerDims = [sets.X.rows, ...trial.layers, sets.Y.rows];
+    // Training and held-out samples both go through forward propagation.
+    const refused = overBound(layerDims, sets.X.cols + (sets.Xv?.cols ?? 0), sets.X.dtype, maxBytes);
+    if (refused) throw new Error(refused);
     let last = 0;
     const outcome = runTrial(trial, sets, job.backend, (iteration, cost) => {
       const now = performance.now();
@@ -28,6 +41,6 @@ parentPort!.on('message', async ({ id, job }: { id: number; job: TrainJob }) => 
     parentPort!.postMessage({ id, outcome }, outcome.bytes ? [outcome.bytes.buffer as ArrayBuffer] : []);
   } catch (e) {
     // Data that cannot be loaded (a missing file, a bad reference) fail the job, not the thread.
-    parentPort!.postMessage({ id, error: (e as Error).message });
+    parentPort!.postMessage({ id, error: (e as Error).message, stage });
   }
 });

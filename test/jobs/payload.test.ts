@@ -103,3 +103,27 @@ describe('job helpers', () => {
     expect(reportedCosts([], 100)).toEqual([]);
   });
 });
+
+describe('passwords in any position', () => {
+  const specials = ['@', ':', '/', '%', '#', '?', '&', '=', '+', ' ', "'", '"', '\\', '*'];
+  it('are removed from messages whatever characters they hold, raw or percent-encoded', () => {
+    for (const c of specials) {
+      for (const password of [`${c}Zq7`, `Zq${c}7`, `Zq7${c}`, `Zq${c}${c}7`]) {
+        const encoded = encodeURIComponent(password);
+        for (const url of [`redis://:${encoded}@h:1/0`, `redis://user:${encoded}@h:1`, `rediss://:${password}@h:1`]) {
+          const safe = redactUrl(url);
+          expect(safe, url).toMatch(/^rediss?:\/\/\*\*\*@h:1(\/0)?$/);
+          const message = redactSecret(`connect to ${url} failed: AUTH ${password} / ${encoded} refused`, url);
+          expect(message, url).not.toContain(password);
+          expect(message, url).not.toContain(encoded);
+          try {
+            parseQueueUrl(url);
+          } catch (e) {
+            expect((e as Error).message).not.toContain(password);
+            expect((e as Error).message).not.toContain(encoded);
+          }
+        }
+      }
+    }
+  });
+});

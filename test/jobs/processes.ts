@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,8 +96,8 @@ export interface RedisServer {
   url: string;
   /** SIGTERM: Redis writes its append-only file and exits. */
   stop: () => Promise<void>;
-  /** Starts it again on the same port and folder (so with the same data when persistent). */
-  start: () => Promise<void>;
+  /** Starts it again on the same port and folder (so with the same data when persistent; none with `wipe`). */
+  start: (options?: { wipe?: boolean }) => Promise<void>;
   output: () => string;
 }
 
@@ -144,7 +144,9 @@ export async function startRedis(options: { password?: string; persistent?: bool
   const server: RedisServer = {
     port,
     url: `${tls ? 'rediss' : 'redis'}://${options.password ? `:${options.password}@` : ''}127.0.0.1:${port}`,
-    start: async () => {
+    start: async ({ wipe = false } = {}) => {
+      // A restart without persistence: whatever Redis had written is gone.
+      if (wipe) for (const f of readdirSync(dir)) rmSync(join(dir, f), { recursive: true, force: true });
       proc = track(spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] }));
       await proc.waitFor(/Ready to accept connections/, 10_000);
     },

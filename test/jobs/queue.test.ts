@@ -21,13 +21,15 @@ afterEach(async () => stopAll());
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Report {
+  searchId: string;
   trials: TrialResult[];
+  pending: number[];
   best: number | null;
   seconds: number;
   model: string | null;
 }
 
-const timeless = (r: Report) => ({ ...r, seconds: 0, model: null, trials: r.trials.map((t) => ({ ...t, seconds: 0 })) });
+const timeless = (r: Report) => ({ ...r, searchId: '', seconds: 0, model: null, trials: r.trials.map((t) => ({ ...t, seconds: 0 })) });
 
 /** `n` workers; with url null, they read it from DEEPNET_QUEUE in `env`. */
 async function workers(n: number, url: string | null, extra: string[] = [], env: Record<string, string> = {}): Promise<Proc[]> {
@@ -76,7 +78,7 @@ describe('tune --queue', () => {
     expect(new Set(ran).size).toBe(12);
     expect(queued.stderr().match(/^trial \d+\/12 /gm)).toHaveLength(12);
 
-    for (const w of ws) w.child.kill('SIGTERM');
+    for (const w of ws) w.child.kill('SIGINT');
     expect(await Promise.all(ws.map((w) => w.exited))).toEqual([0, 0, 0]);
     const everything = [...ws, queued].map((p) => p.output()).join('\n') + readFileSync(queuedResults, 'utf8');
     expect(everything).toContain('redis://***@127.0.0.1:');
@@ -163,16 +165,16 @@ describe('a malformed job', () => {
       await queue.add('trial', { ...good, trial: { ...good.trial, learningRate: 'fast' } }, { jobId: 'bad-lr' });
       await queue.add('trial', { ...good, command: 'rm -rf /' }, { jobId: 'extra-field' });
       await queue.add('trial', 'not even an object', { jobId: 'not-object' });
-      // Well formed, but its data cannot be loaded: failed with the loader's message, the worker goes on.
+      // Well formed, but its data are outside the worker's data roots: refused before any file is touched.
       await queue.add('trial', { ...good, data: '/nonexistent/train.h5' }, { jobId: 'no-data' });
       await queue.add('trial', good, { jobId: 'good' });
       await w!.waitFor(/job good: done/);
-      expect(await reason('no-data')).toContain('/nonexistent/train.h5');
+      expect(await reason('no-data')).toBe('refused job: field "data": /nonexistent/train.h5 is outside the worker\'s data roots');
       expect(await (await queue.getJob('bad-lr'))!.getState()).toBe('failed');
       expect(await reason('bad-lr')).toBe('malformed job: field "trial.learningRate": expected a finite number > 0, got "fast"');
       expect(await reason('extra-field')).toBe('malformed job: unknown field "command"');
       expect(await reason('not-object')).toBe('malformed job: field "": expected an object, got "not even an object"');
-      expect(startedJobs(w!)).toEqual(['no-data', 'good']);
+      expect(startedJobs(w!)).toEqual(['good']);
       expect(w!.output()).toContain('job bad-lr: rejected: malformed job');
     } finally {
       await queue.close();
@@ -184,7 +186,7 @@ describe('a malformed job', () => {
 describe('train --queue and deepnet jobs', () => {
   it('a queued train prints the costs of a local train and saves the same model; --detach, status, result, cancel', async () => {
     const redis = await startRedis();
-    const [w] = await workers(1, redis.url);
+    const [w] = await workers(1, redis.url, ['--model-root', dir]);
     const run = ['train', '--data', 'builtin:spiral', '--layers', '10', '--lr', '1', '--iterations', '200', '--print-every', '50', '--json'];
     const queued = deepnet([...run, '--queue', redis.url, '--out', join(dir, 'tq.safetensors')]);
     const q = (await finished(queued)) as unknown as { costs: [number, number][]; layerDims: number[]; trainAccuracy: number; testAccuracy: number; job: string };
@@ -244,23 +246,29 @@ describe('train --queue and deepnet jobs', () => {
     expect(bare.stderr()).toContain('--queue without a URL takes it from DEEPNET_QUEUE, which is not set');
   });
 
-  it('a stopped worker: SIGTERM once finishes the running job, twice hands it back to the queue', async () => {
+  it('a stopped worker: Ctrl-C once finishes the running job, twice hands it back; SIGTERM hands it back at once', async () => {
     const redis = await startRedis();
     const [w] = await workers(1, redis.url);
     const jobs = (...args: string[]) => cli(['jobs', ...args, '--queue', redis.url]);
     const { job } = JSON.parse(cli(['train', '--data', 'builtin:moons', '--layers', '20,20', '--iterations', '1000000', '--detach', '--json', '--queue', redis.url]).stdout) as { job: string };
     await w!.waitFor(new RegExp(`job ${job}: .*started`));
-    w!.child.kill('SIGTERM');
+    w!.child.kill('SIGINT');
     await w!.waitFor(/stopping after 1 running job/);
     expect(jobs('status', job).stdout).toMatch(/: running/);
-    w!.child.kill('SIGTERM');
+    w!.child.kill('SIGINT');
     expect(await w!.exited).toBe(0);
     expect(w!.output()).toContain(`job ${job}: handed back to the queue`);
     expect(jobs('status', job).stdout).toBe(`${job}: waiting\n`);
-    // The next worker takes it from the start.
+    // The next worker takes it from the start; SIGTERM (a service manager's stop) hands it back at once.
     const [next] = await workers(1, redis.url);
     await next!.waitFor(new RegExp(`job ${job}: .*started`));
-    expect(jobs('cancel', job).stdout).toBe(`${job}: cancelled\n`);
+    const stopAt = Date.now();
+    next!.child.kill('SIGTERM');
+    expect(await next!.exited).toBe(0);
+    expect(Date.now() - stopAt).toBeLessThan(5000);
+    expect(next!.output()).toContain(`job ${job}: handed back to the queue`);
+    expect(jobs('status', job).stdout).toBe(`${job}: waiting\n`);
+    expect(jobs('cancel', job).stdout).toBe(`${job}: removed from the queue\n`);
   });
 
   it.skipIf(!hasOpenssl())('rediss:// with a password: TLS to Redis with a private CA', async () => {
