@@ -21,7 +21,7 @@ export async function requestGpu(): Promise<Gpu> {
   const gpu = await gpuEntry();
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) {
-    throw new ConfigError('the webgpu backend found no GPU adapter (WebGPU is present but offers no device here); use --backend wasm');
+    throw new ConfigError('the webgpu backend found no GPU adapter (no GPU, or none that WebGPU can drive here); use the wasm backend');
   }
   const info = adapter.info;
   const parts = [info.vendor, info.architecture, info.device, info.description].filter((s) => s && s.length > 0);
