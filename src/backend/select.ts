@@ -2,15 +2,41 @@ import { ConfigError } from '../errors.js';
 import type { Backend } from './backend.js';
 import { ReferenceBackend } from './reference.js';
 import { WasmBackend } from './wasm/wasm-backend.js';
+import { WebGpuBackend } from './webgpu/webgpu-backend.js';
 
 // Backends register under a name (TF.js's kernel registry, reduced to what we need); `nn/` asks
 // for the current one. A fast backend is one more file that calls registerBackend.
 const registry = new Map<string, () => Backend>([
   ['reference', () => new ReferenceBackend()],
   ['wasm', () => new WasmBackend()],
+  ['webgpu', () => {
+    if (!gpu) throw new ConfigError("the webgpu backend opens its GPU asynchronously: await webgpuBackend() first (fitAsync and the CLI's --backend webgpu do)");
+    return gpu;
+  }],
 ]);
 const instances = new Map<string, Backend>();
 let current: Backend | undefined;
+let gpu: WebGpuBackend | undefined;
+let opening: Promise<WebGpuBackend> | undefined;
+
+/**
+ * The webgpu backend, opened on first use (a ConfigError where there is no WebGPU, no `webgpu`
+ * package in Node, or no adapter); after it resolves, resolveBackend('webgpu') returns it too.
+ */
+export function webgpuBackend(): Promise<WebGpuBackend> {
+  opening ??= WebGpuBackend.create().then(
+    (b) => {
+      gpu = b;
+      instances.delete('webgpu');
+      return b;
+    },
+    (e: unknown) => {
+      opening = undefined;
+      throw e;
+    },
+  );
+  return opening;
+}
 
 export function registerBackend(name: string, make: () => Backend): void {
   registry.set(name, make);

@@ -5,8 +5,10 @@ import type { DType } from '../matrix.js';
 import { ACTIVATIONS, type ActivationName, OUTPUT_ACTIVATIONS } from '../nn/activations.js';
 import { COSTS, type CostName } from '../nn/costs.js';
 import { INITS, type InitName } from '../nn/init.js';
-import { Network } from '../nn/network.js';
+import { type FitOptions, Network } from '../nn/network.js';
 import { firstLayerForm } from '../nn/trainLoop.js';
+import { webgpuBackend } from '../backend/select.js';
+import type { WebGpuBackend } from '../backend/webgpu/webgpu-backend.js';
 import { BUILTINS, loadData, defaultTest } from '../experiment/data.js';
 import { choice, layerList, nonNegativeInt, outputActivationOption, positiveInt, positiveNumber } from './parsers.js';
 import { checkLabels, loadModel, modelInput } from './model.js';
@@ -79,7 +81,7 @@ export function trainCommand(program: Command): void {
     .option('--seed <s>', "numpy seed of the initialisation", nonNegativeInt, 1)
     .option('--init <name>', `initialisation: ${INITS.join('|')}`, choice(INITS), 'xavier')
     .option('--dtype <dtype>', 'float64|float32', choice(['float64', 'float32'] as const), 'float64')
-    .option('--backend <name>', 'kernels: auto|reference|wasm (auto picks the fastest: wasm)', 'auto')
+    .option('--backend <name>', 'kernels: auto|reference|wasm|webgpu (auto picks the fastest CPU kernels: wasm; webgpu is float32)', 'auto')
     .option('--threads <n>', 'threads of the wasm kernels (default: one per core); results do not depend on it', positiveInt)
     .option('--print-every <n>', 'print the cost every n iterations', positiveInt, 100)
     .option('--plot <file.svg|file.png>', 'draw the cost curve to an SVG or PNG file')
@@ -117,6 +119,8 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   if (flags.plot) checkChartPath(flags.plot, '--plot');
   if (flags.plotBoundary) checkChartPath(flags.plotBoundary, '--plot-boundary');
   checkOutputPaths([['--out', flags.out], ['--plot', flags.plot], ['--plot-boundary', flags.plotBoundary]], inputs);
+  // The GPU opens first: no adapter is a one-line error before any data is read.
+  const gpu = flags.backend === 'webgpu' ? await openGpu(flags, ['cli', 'env'].includes(cmd?.getOptionValueSource('dtype') ?? '')) : undefined;
   const resumed = flags.resume ? loadModel(flags.resume, '--resume') : undefined;
   if (resumed) flags.dtype = resumed.config.dtype;
   const dataFlags = { xKey: flags.xKey, yKey: flags.yKey, label: flags.label, dtype: flags.dtype };
@@ -170,6 +174,7 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   const out = (line: string) => process.stdout.write(line + '\n');
   const fitOptions = { learningRate: flags.lr, iterations: flags.iterations, ...options };
   const form = firstLayerForm(trainSet.X, layerDims, fitOptions, 'train');
+  if (gpu && !flags.json) out(`deepnet: webgpu on ${gpu.adapterName}${gpu.software ? ' (a software adapter: correct, but slower than the CPU)' : ''}`);
   if (!flags.json) {
     out(`deepnet: training [${layerDims.join(', ')}] on ${trainSet.source} (m = ${trainSet.X.cols}), ${flags.iterations} iterations, lr ${flags.lr}, ${flags.dtype}; ${form.why}`);
   }
@@ -189,7 +194,7 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   const last = flags.iterations - 1;
   const started = performance.now();
   try {
-    net.fit(trainSet.X, trainSet.Y, {
+    const runOptions: FitOptions = {
       ...fitOptions,
       onIteration: (i, J) => {
         curve.push([i, J]);
@@ -203,9 +208,14 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
         }
         bar?.update(i + 1, { cost: J.toFixed(6) });
       },
-    });
+    };
+    // The GPU reads its costs back asynchronously; the CPU kernels train synchronously.
+    if (gpu) await net.fitAsync(trainSet.X, trainSet.Y, runOptions);
+    else net.fit(trainSet.X, trainSet.Y, runOptions);
   } finally {
     bar?.stop();
+    // Dawn's device would keep the process alive; what follows (evaluate, save) runs on the CPU.
+    gpu?.dispose();
   }
   const seconds = (performance.now() - started) / 1000;
   const trainAccuracy = net.evaluate(trainSet.X, trainSet.Y);
@@ -242,6 +252,14 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   if (flags.plot) out(`Cost curve: ${flags.plot}`);
   if (flags.plotBoundary) out(`Decision boundary: ${flags.plotBoundary}`);
   if (flags.out) out(`Model: ${flags.out}`);
+}
+
+/** --backend webgpu: float32 (WebGPU has no float64), and the GPU opened or a ConfigError saying why not. */
+async function openGpu(flags: TrainFlags, dtypeGiven: boolean): Promise<WebGpuBackend> {
+  if (flags.resume) throw new ConfigError('--backend webgpu trains a new network; --resume goes on with the backend the model was saved with');
+  if (dtypeGiven && flags.dtype !== 'float32') throw new ConfigError('--backend webgpu computes in float32 only: WebGPU has no float64 (drop --dtype float64, or use --backend wasm)');
+  flags.dtype = 'float32';
+  return webgpuBackend();
 }
 
 /** train --queue: the plain gradient-descent run as a job; what a worker cannot do from a reference is refused. */

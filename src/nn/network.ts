@@ -1,5 +1,5 @@
 import type { Backend } from '../backend/backend.js';
-import { resolveBackend, withBackend } from '../backend/select.js';
+import { resolveBackend, webgpuBackend, withBackend } from '../backend/select.js';
 import { ConfigError, DataError, ModelFileError } from '../errors.js';
 // The model-file codec is pure (no fs): fromBytes/toBytes work in browsers too.
 import { decodeModel, encodeModel, normalizeInput, type Normalization } from '../io/modelfile.js';
@@ -15,6 +15,7 @@ import { validateLayerDims, type Parameters } from './parameters.js';
 import { formatDimensionTable } from './shapes.js';
 import type { History } from './callbacks.js';
 import { gradientDescent } from './train.js';
+import { gradientDescentOnGpu, gpuFitOptions } from './gpuTraining.js';
 import { checkTrainingData } from './trainingChecks.js';
 import { GRAM_MODES, type GramMode } from './gram.js';
 import { firstLayerForm, trainLoop, trainLoopAsync } from './trainLoop.js';
@@ -38,7 +39,7 @@ export interface NetworkConfig {
   /** numpy seed of the initialisation (default 1). */
   seed?: number;
   dtype?: DType;
-  /** Kernel backend: 'auto' (default: the fastest registered), 'reference', or 'wasm'. */
+  /** Kernel backend: 'auto' (default: the fastest registered), 'reference', 'wasm', or 'webgpu' (float32; trains with fitAsync). */
   backend?: string;
   /** Threads of backends that split large products (wasm); 0, the default, lets the backend choose. Results do not depend on it. */
   threads?: number;
@@ -72,8 +73,12 @@ export function resolveNetworkConfig(config: NetworkConfig): Required<Omit<Netwo
   oneOf('output', config.output, OUTPUT_ACTIVATIONS);
   oneOf('cost', config.cost, COSTS);
   oneOf('init', config.init, INITS);
-  const dtype = config.dtype ?? 'float64';
+  // WebGPU has no float64: a webgpu network is float32 unless told otherwise, and float64 is refused.
+  const dtype = config.dtype ?? (config.backend === 'webgpu' ? 'float32' : 'float64');
   assertDType(dtype, 'Network dtype');
+  if (config.backend === 'webgpu' && dtype !== 'float32') {
+    throw new ConfigError(`backend 'webgpu' computes in float32 only: WebGPU has no float64 (use dtype 'float32', or backend 'wasm' for float64)`);
+  }
   const L = config.layerDims.length - 1;
   const activations = layerActivations(L, { activations: config.activations, hidden: config.hidden, output: config.output }).map(
     (a) => a.name as ActivationName,
@@ -93,7 +98,8 @@ export function resolveNetworkConfig(config: NetworkConfig): Required<Omit<Netwo
   if (!Number.isInteger(threads) || threads < 0 || threads > 64) {
     throw new ConfigError(`threads must be an integer from 1 to 64 (or 0: the backend's choice), got ${threads}`);
   }
-  resolveBackend(config.backend ?? 'auto');
+  // The GPU opens asynchronously, in fitAsync: here its name is only checked.
+  if (config.backend !== 'webgpu') resolveBackend(config.backend ?? 'auto');
   oneOf('gram', config.gram, GRAM_MODES);
   return {
     layerDims: [...config.layerDims],
@@ -157,7 +163,8 @@ export class Network {
 
   /** The backend this network computes with, set to its thread count. */
   private kernels(): Backend {
-    const backend = resolveBackend(this.config.backend);
+    // A webgpu network trains on the GPU (fitAsync); what returns numbers at once runs on wasm.
+    const backend = resolveBackend(this.config.backend === 'webgpu' ? 'wasm' : this.config.backend);
     if (this.config.threads > 0) backend.setThreads?.(this.config.threads);
     return backend;
   }
@@ -170,6 +177,9 @@ export class Network {
    */
   fit(X: Matrix, Y: Matrix, options: FitOptions = {}): number[] {
     const o = resolveTrainingOptions(options, X.cols, this.L, 'fit');
+    if (this.config.backend === 'webgpu') {
+      throw new ConfigError("fit: backend 'webgpu' reads its results back asynchronously: train with await fitAsync(X, Y, options)");
+    }
     this.checkTrainingMemory(X.cols, options);
     [X, Y] = this.data(X, Y, 'fit');
     if (!isPlainGradientDescent(o) || firstLayerForm(X, this.config.layerDims, { ...options, gram: options.gram ?? this.config.gram }, 'fit').gram) {
@@ -199,9 +209,15 @@ export class Network {
 
   /** fit with callbacks awaited (async callbacks: checkpoints, drawing, yielding to a page). */
   async fitAsync(X: Matrix, Y: Matrix, options: FitOptions = {}): Promise<number[]> {
-    resolveTrainingOptions(options, X.cols, this.L, 'fitAsync');
+    const o = resolveTrainingOptions(options, X.cols, this.L, 'fitAsync');
     this.checkTrainingMemory(X.cols, options);
     [X, Y] = this.data(X, Y, 'fitAsync');
+    if (this.config.backend === 'webgpu') {
+      const gpuOptions = gpuFitOptions(o, 'fitAsync');
+      const costs = await gradientDescentOnGpu(await webgpuBackend(), X, Y, this.parameters, gpuOptions, this.modelOptions, 'fitAsync');
+      this.history = { epoch: costs.map((_, i) => i), loss: costs, learningRate: costs.map(() => o.learningRate), stoppedEarly: costs.length < o.epochs };
+      return costs;
+    }
     const backend = this.kernels();
     this.history = await trainLoopAsync(X, Y, this.parameters, { ...options, gram: options.gram ?? this.config.gram }, this.modelOptions, 'fitAsync', (fn) => withBackend(backend, fn));
     return this.history.loss;

@@ -1,0 +1,88 @@
+// The page side of the WebGPU tests: built into a module, loaded in Chromium on its software
+// adapter, driven from test/web/webgpu.test.ts through window.webgpuTests.
+import { webgpuBackend } from '../../src/backend/select.js';
+import { Network } from '../../src/nn/network.js';
+import { planarDataset } from '../../src/data/planar.js';
+import { Matrix } from '../../src/matrix.js';
+import { kernelChecks } from '../helpers/webgpu-kernels.js';
+
+const kernels = async () => kernelChecks(await webgpuBackend());
+
+interface TrainSpec {
+  layerDims: number[];
+  hidden: 'relu' | 'tanh';
+  init: 'xavier' | 'small';
+  seed: number;
+  learningRate: number;
+  iterations: number;
+  /** 'planar', or the base URL of x-train.bin, y-train.bin, x-test.bin, y-test.bin (float32, (n, m)). */
+  data: string;
+  trainM?: number;
+  testM?: number;
+}
+
+async function bin(url: string, rows: number, cols: number): Promise<Matrix> {
+  const bytes = await (await fetch(url)).arrayBuffer();
+  return new Matrix(rows, cols, new Float32Array(bytes));
+}
+
+async function train(spec: TrainSpec): Promise<{ costs: number[]; trainAccuracy: number; testAccuracy: number | null; seconds: number }> {
+  const [n0] = spec.layerDims;
+  const nL = spec.layerDims[spec.layerDims.length - 1]!;
+  let X: Matrix, Y: Matrix, Xt: Matrix | undefined, Yt: Matrix | undefined;
+  if (spec.data === 'planar') {
+    ({ X, Y } = planarDataset('float32'));
+  } else {
+    X = await bin(`${spec.data}x-train.bin`, n0!, spec.trainM!);
+    Y = await bin(`${spec.data}y-train.bin`, nL, spec.trainM!);
+    Xt = await bin(`${spec.data}x-test.bin`, n0!, spec.testM!);
+    Yt = await bin(`${spec.data}y-test.bin`, nL, spec.testM!);
+  }
+  const net = new Network({ layerDims: spec.layerDims, hidden: spec.hidden, init: spec.init, seed: spec.seed, backend: 'webgpu' });
+  const started = performance.now();
+  const costs = await net.fitAsync(X, Y, { learningRate: spec.learningRate, iterations: spec.iterations });
+  const seconds = (performance.now() - started) / 1000;
+  return { costs, trainAccuracy: net.evaluate(X, Y), testAccuracy: Xt && Yt ? net.evaluate(Xt, Yt) : null, seconds };
+}
+
+async function adapter(): Promise<{ name: string; software: boolean }> {
+  const gpu = await webgpuBackend();
+  return { name: gpu.adapterName, software: gpu.software };
+}
+
+/** fit on webgpu refuses what it cannot do, with the messages a user sees. */
+async function refusals(): Promise<string[]> {
+  const messages: string[] = [];
+  const attempt = async (fn: () => unknown) => {
+    try {
+      await fn();
+      messages.push('no error');
+    } catch (e) {
+      messages.push(`${(e as Error).name}: ${(e as Error).message}`);
+    }
+  };
+  const { X, Y } = planarDataset('float32');
+  await attempt(() => new Network({ layerDims: [2, 4, 1], backend: 'webgpu', dtype: 'float64' }));
+  await attempt(() => new Network({ layerDims: [2, 4, 1], backend: 'webgpu' }).fit(X, Y, { iterations: 2 }));
+  await attempt(() => new Network({ layerDims: [2, 4, 1], backend: 'webgpu' }).fitAsync(X, Y, { iterations: 2, batchSize: 64 }));
+  await attempt(() => new Network({ layerDims: [3, 4, 1], backend: 'webgpu' }).fitAsync(X, Y, { iterations: 2 }));
+  // A learning rate that diverges: the error names the iteration, the parameters are those before it.
+  const net = new Network({ layerDims: [2, 4, 1], backend: 'webgpu', output: 'linear', cost: 'mse' });
+  let seen = 0;
+  await attempt(() => net.fitAsync(X, Y, { learningRate: 100, iterations: 200, onIteration: () => void seen++ }));
+  messages.push(`seen ${seen}; parameters finite: ${Object.values(net.parameters).every((P) => P.data.every(Number.isFinite))}`);
+  return messages;
+}
+
+/** onIteration returning false at iteration `stopAt` leaves the parameters after stopAt updates, as on the CPU. */
+async function stopping(stopAt: number): Promise<{ gpu: number[]; cpu: number[]; costs: number }> {
+  const { X, Y } = planarDataset('float32');
+  const make = (backend: string) => new Network({ layerDims: [2, 4, 1], hidden: 'tanh', init: 'small', seed: 2, backend, dtype: 'float32' });
+  const g = make('webgpu');
+  const c = make('reference');
+  const costs = await g.fitAsync(X, Y, { learningRate: 1.2, iterations: 100, onIteration: (i) => i !== stopAt });
+  c.fit(X, Y, { learningRate: 1.2, iterations: 100, onIteration: (i) => i !== stopAt });
+  return { gpu: Array.from(g.parameters.W1!.data), cpu: Array.from(c.parameters.W1!.data), costs: costs.length };
+}
+
+(window as unknown as { webgpuTests: object }).webgpuTests = { adapter, kernels, train, refusals, stopping };

@@ -1,0 +1,99 @@
+import type { Server } from 'node:http';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCat } from '../../src/data/cat.js';
+import { planarDataset } from '../../src/data/planar.js';
+import { Network } from '../../src/nn/network.js';
+import { preset } from '../../src/nn/presets.js';
+import { CHROMIUM } from '../helpers/browser.js';
+import { KERNEL_CHECKS } from '../helpers/webgpu-kernels.js';
+import { launchChromiumWithWebGpu, openWebGpuPage, serveWebGpuPage } from '../helpers/webgpu-page.js';
+
+// The webgpu backend in Chromium on its software adapter (SwiftShader): every kernel against the
+// reference backend on the same random inputs, and the course's runs to the accuracies of wasm.
+const run = CHROMIUM !== undefined || process.env.CI === 'true';
+
+let browser: Browser;
+let served: { url: string; server: Server };
+let page: Page;
+const call = <T>(expression: string): Promise<T> => page.evaluate(expression) as Promise<T>;
+const bytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+let catShapes: { trainM: number; testM: number };
+
+describe.runIf(run)('the webgpu backend in Chromium (SwiftShader)', () => {
+  beforeAll(async () => {
+    const { train, test } = await loadCat('float32');
+    catShapes = { trainM: train.X.cols, testM: test.X.cols };
+    served = await serveWebGpuPage({
+      'cat/x-train.bin': bytes(train.X.data as Float32Array),
+      'cat/y-train.bin': bytes(train.Y.data as Float32Array),
+      'cat/x-test.bin': bytes(test.X.data as Float32Array),
+      'cat/y-test.bin': bytes(test.Y.data as Float32Array),
+    });
+    browser = await launchChromiumWithWebGpu();
+    page = await openWebGpuPage(browser, served.url);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    served?.server.close();
+  });
+
+  it('opens the software adapter and names it', async () => {
+    const adapter = await call<{ name: string; software: boolean }>('webgpuTests.adapter()');
+    expect(adapter.name).toMatch(/swiftshader/i);
+    expect(adapter.software).toBe(true);
+  });
+
+  it('every kernel equals the reference backend within 1e-5 relative (float32), odd sizes, every transpose', async () => {
+    const results = await call<{ name: string; worst: number }[]>('webgpuTests.kernels()');
+    expect(results).toHaveLength(KERNEL_CHECKS);
+    for (const { name, worst } of results) expect(worst, name).toBeLessThan(1e-5);
+  }, 120_000);
+
+  it('refuses float64, the synchronous fit, the CPU-only options and a wrong shape, and names a diverging iteration', async () => {
+    const [float64, sync, batches, shape, diverged, after] = await call<string[]>('webgpuTests.refusals()');
+    expect(float64).toBe("ConfigError: backend 'webgpu' computes in float32 only: WebGPU has no float64 (use dtype 'float32', or backend 'wasm' for float64)");
+    expect(sync).toMatch(/^ConfigError: fit: backend 'webgpu' reads its results back asynchronously: train with await fitAsync/);
+    expect(batches).toMatch(/^ConfigError: fitAsync: the webgpu backend trains with the course's full-batch gradient descent only; mini-batches/);
+    expect(shape).toMatch(/^ShapeError: /);
+    expect(diverged).toMatch(/^TrainingError: training diverged: the cost is (NaN|Infinity) at iteration \d+; /);
+    // Every finite cost before the divergence reached onIteration; the parameters stayed finite.
+    const at = Number(/at iteration (\d+)/.exec(diverged!)![1]);
+    expect(after).toBe(`seen ${at}; parameters finite: true`);
+  }, 120_000);
+
+  it('a stop from onIteration inside a readback batch leaves the parameters of the CPU loop', async () => {
+    // 45 is inside the second batch of 32: the GPU runs from iteration 32 again up to 45.
+    const r = await call<{ gpu: number[]; cpu: number[]; costs: number }>('webgpuTests.stopping(45)');
+    expect(r.costs).toBe(46);
+    for (let t = 0; t < r.cpu.length; t++) expect(Math.abs(r.gpu[t]! - r.cpu[t]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(r.cpu[t]!)));
+  }, 120_000);
+
+  it('the planar run (the course week-3 tanh network) ends at the accuracy of wasm float32', async () => {
+    const p = preset('shallow');
+    const { X, Y } = planarDataset('float32');
+    const cpu = new Network({ layerDims: [2, ...p.layers, 1], hidden: p.hidden, init: p.init, seed: p.seed, dtype: 'float32', backend: 'wasm' });
+    cpu.fit(X, Y, { learningRate: p.learningRate, iterations: p.iterations });
+    const spec = { layerDims: [2, ...p.layers, 1], hidden: p.hidden, init: p.init, seed: p.seed, learningRate: p.learningRate, iterations: p.iterations, data: 'planar' };
+    const gpu = await call<{ costs: number[]; trainAccuracy: number }>(`webgpuTests.train(${JSON.stringify(spec)})`);
+    expect(gpu.costs).toHaveLength(p.iterations);
+    expect(gpu.trainAccuracy).toBe(cpu.evaluate(X, Y));
+  }, 300_000);
+
+  it('the course cat run [12288, 20, 7, 5, 1]: its first iterations cost what wasm float32 gives', async () => {
+    // SwiftShader runs an iteration of the cat network in seconds (the full 2,500 would take hours):
+    // CI checks that forward, backward and update agree on the first iterations; accuracy needs a GPU.
+    const p = preset('deep');
+    const iterations = 3;
+    const { train } = await loadCat('float32');
+    const layerDims = [12288, ...p.layers, 1];
+    const cpu = new Network({ layerDims, hidden: p.hidden, init: p.init, seed: p.seed, dtype: 'float32', backend: 'wasm' });
+    const want = cpu.fit(train.X, train.Y, { learningRate: p.learningRate, iterations });
+    const spec = { layerDims, hidden: p.hidden, init: p.init, seed: p.seed, learningRate: p.learningRate, iterations, data: '/data/cat/', ...catShapes };
+    const gpu = await call<{ costs: number[]; seconds: number }>(`webgpuTests.train(${JSON.stringify(spec)})`);
+    console.log(`cat network on ${iterations} iterations in Chromium's SwiftShader: ${(gpu.seconds / iterations).toFixed(2)} s an iteration`);
+    expect(gpu.costs).toHaveLength(iterations);
+    for (let i = 0; i < iterations; i++) expect(Math.abs(gpu.costs[i]! - want[i]!) / want[i]!, `cost ${i}`).toBeLessThan(1e-5);
+  }, 600_000);
+});
