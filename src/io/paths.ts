@@ -115,9 +115,18 @@ export function dataSpecFiles(spec: string | undefined): string[] {
  * naming the flag and the path.
  */
 export function checkOutputPath(path: string, flag: string, others: readonly string[] = []): void {
+  try {
+    checkOutput(path, flag, others);
+  } catch (e) {
+    throw isFsError(e) ? fileError(e, path, 'write', flag) : e;
+  }
+}
+
+function checkOutput(path: string, flag: string, others: readonly string[]): void {
   const name = `${flag} ${JSON.stringify(path)}`;
   if (path === '') throw new ConfigError(`${flag}: an empty file name`);
   if (/[\\/]$/.test(path)) throw new ConfigError(`${name}: names a folder; give a file name`);
+  if (Buffer.byteLength(basename(path)) > NAME_MAX) throw new ConfigError(`${name}: file name is longer than ${NAME_MAX} bytes`);
   const target = writeTarget(path);
   const st = statOrNull(target, true);
   if (st?.isDirectory()) throw new ConfigError(`${name}: is a folder; give a file name`);

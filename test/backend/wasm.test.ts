@@ -257,10 +257,10 @@ const SIZES: [number, number][] = [
   [20, 209],
 ];
 
-/** Values that stress the activations: zeros of both signs, huge, tiny, and ordinary. */
+/** Values that stress the activations: zeros of both signs, huge, tiny, NaN, infinities and ordinary ones. */
 function extremes(rows: number, cols: number, dtype: DType, seed: number): Matrix {
   const M = random(rows, cols, dtype, seed, 5);
-  const special = [0, -0, 1000, -1000, 1e-300, -1e-300, 40, -40, 745, -745, 1e30, -1e30];
+  const special = [0, -0, 1000, -1000, 1e-300, -1e-300, 40, -40, 745, -745, 1e30, -1e30, NaN, Infinity, -Infinity];
   for (let t = 0; t < M.data.length; t += 3) M.data[t] = special[(t / 3) % special.length]!;
   return M;
 }

@@ -1,0 +1,78 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Network } from '../../src/nn/network.js';
+import { deepnet } from '../helpers/cli.js';
+
+// Each command fed bad flags and files: the exit code, one line on stderr naming the flag or file,
+// no stack, and nothing written (the folder holds what it held, each file its bytes).
+const dir = mkdtempSync(join(tmpdir(), 'deepnet-bad-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const at = (name: string) => join(dir, name);
+
+const csv = 'a,b,label\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n';
+writeFileSync(at('data.csv'), csv);
+symlinkSync('data.csv', at('link.csv'));
+writeFileSync(at('model.safetensors'), new Network({ layerDims: [2, 3, 1] }).toBytes());
+const nan = new Network({ layerDims: [2, 3, 1] }).toBytes();
+writeFileSync(at('nan.safetensors'), nan.map((b, i) => (i === nan.length - 1 ? 0xff : i === nan.length - 2 ? 0xff : b)));
+writeFileSync(at('bad.h5'), 'not an hdf5 file');
+mkdirSync(at('folder'));
+writeFileSync(at('notes.txt'), 'x');
+
+type Case = [command: string, args: string[], code: number, stderr: RegExp];
+const M = at('model.safetensors');
+const CASES: Case[] = [
+  ['train', ['--data', at('data.csv'), '--out', at('data.csv'), '--iterations', '1', '--layers', '2'], 1, /--out ".*data\.csv": is the same file as/],
+  ['train', ['--data', at('link.csv'), '--out', at('data.csv'), '--iterations', '1'], 1, /is the same file as/],
+  ['train', ['--data', at('data.csv'), '--out', '', '--iterations', '1'], 1, /--out: an empty file name/],
+  ['train', ['--data', at('data.csv'), '--out', at('folder'), '--iterations', '1'], 1, /is a folder; give a file name/],
+  ['train', ['--data', at('data.csv'), '--out', at('none/m.safetensors'), '--iterations', '1'], 1, /folder .*none does not exist/],
+  ['train', ['--data', at('data.csv'), '--plot', at('data.csv'), '--iterations', '1'], 1, /expected a \.svg or \.png|same file/],
+  ['train', ['--data', at('data.csv'), '--plot', at('folder/x.svg'), '--out', at('folder/x.svg'), '--iterations', '1'], 1, /same file/],
+  ['train', ['--data', at('data.csv'), '--layers', '1000000000', '--iterations', '1'], 1, /needs about .*B/],
+  ['train', ['--data', at('missing.csv')], 1, /missing\.csv: no such file/],
+  ['train', ['--data', at('folder') + '/x.h5'], 1, /x\.h5: no such file/],
+  ['train', ['--data', at('bad.h5')], 1, /bad\.h5: not a readable HDF5 file/],
+  ['train', ['--data', at('data.csv'), '--resume', at('nan.safetensors'), '--iterations', '1'], 1, /nan\.safetensors: tensor .* is NaN/],
+  ['eval', ['--model', at('folder'), '--data', at('data.csv')], 1, /--model .*folder: is a folder/],
+  ['eval', ['--model', at('none.safetensors'), '--data', at('data.csv')], 1, /--model .*none\.safetensors: no such file/],
+  ['eval', ['--model', at('notes.txt'), '--data', at('data.csv')], 1, /notes\.txt: is 1 bytes long/],
+  ['eval', ['--model', at('nan.safetensors'), '--data', at('data.csv')], 1, /is NaN: a model with NaN/],
+  ['predict', ['--model', M, '--image', at('notes.txt')], 1, /notes\.txt|not a square RGB/],
+  ['predict', ['--model', M, '--data', at('missing.csv')], 1, /missing\.csv: no such file/],
+  ['export', [M, '--onnx', M], 1, /--onnx ".*model\.safetensors": is the same file as/],
+  ['export', [M, '--onnx', at('folder')], 1, /--onnx .*: is a folder/],
+  ['export', [M, '--onnx', at('none/m.onnx')], 1, /does not exist/],
+  ['export', [at('none.safetensors'), '--onnx', at('m.onnx')], 1, /model .*none\.safetensors: no such file/],
+  ['gradcheck', ['--data', at('missing.csv')], 1, /missing\.csv: no such file/],
+  ['gradcheck', ['--data', at('bad.h5')], 1, /bad\.h5/],
+  ['tune', ['--data', at('data.csv'), '--results', at('data.csv')], 1, /--results ".*data\.csv": is the same file as/],
+  ['tune', ['--data', at('data.csv'), '--results', at('folder')], 1, /is a folder/],
+  ['tune', ['--data', at('data.csv'), '--results', ''], 1, /--results: an empty file name/],
+  ['shapes', ['--layers', 'x'], 2, /--layers <sizes>' argument 'x' is invalid/],
+  ['worker', [], 1, /worker needs --queue/],
+  ['jobs', ['status'], 1, /jobs needs --queue/],
+  ['train', ['--worker-out', at('m.safetensors')], 1, /--worker-out needs --queue/],
+];
+
+describe('bad flags and files, per command: one line, no stack, nothing written', () => {
+  const counts: Record<string, number> = {};
+  for (const [command, args, code, stderr] of CASES) {
+    counts[command] = (counts[command] ?? 0) + 1;
+    it(`${command} ${args.map((a) => a.replace(dir, '.')).join(' ')}`, () => {
+      const before = readdirSync(dir).sort().map((f) => [f, f === 'folder' ? readdirSync(at(f)).join() : readFileSync(at(f)).toString('base64')]);
+      const r = deepnet([command, ...args], { cwd: dir, timeout: 60_000 });
+      expect(r.stderr).toMatch(stderr);
+      // One line; commander's usage errors (exit 2) add its hint of --help on a second.
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines.length, r.stderr).toBe(code === 2 ? 2 : 1);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.status).toBe(code);
+      const after = readdirSync(dir).sort().map((f) => [f, f === 'folder' ? readdirSync(at(f)).join() : readFileSync(at(f)).toString('base64')]);
+      expect(after).toEqual(before);
+    });
+  }
+  it('counts', () => expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(CASES.length));
+});

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
+import { Matrix } from '../../src/matrix.js';
+import { checkMemory, estimateTraining, estimateTrainingBytes, formatBytes, MAX_ELEMENTS, parameterCount } from '../../src/nn/memory.js';
+import { Network } from '../../src/nn/network.js';
+
+describe('the memory of a network and its training, before anything is allocated', () => {
+  it('counts parameters, gradients, caches, optimiser state and data from the shapes', () => {
+    // [4, 3, 1]: W1 12 + b1 3 + W2 3 + b2 1 = 19 parameters.
+    expect(parameterCount([4, 3, 1])).toBe(19);
+    const e = estimateTraining([4, 3, 1], 10, 'float64');
+    expect(e.parameters).toBe(19 * 8);
+    expect(e.gradients).toBe(19 * 8);
+    expect(e.optimizer).toBe(0);
+    // Z, A, dZ, dA of 3 + 1 units and dA0 (4 rows), over 10 samples.
+    expect(e.caches).toBe((4 * 4 + 4) * 10 * 8);
+    expect(e.data).toBe((4 + 1) * 10 * 8);
+    expect(e.total).toBe(e.parameters + e.gradients + e.caches + e.data);
+    // Adam keeps two copies of the parameters; float32 halves everything.
+    expect(estimateTraining([4, 3, 1], 10, 'float32', { optimizer: 'adam' }).optimizer).toBe(2 * 19 * 4);
+    expect(estimateTrainingBytes([4, 3, 1], 10, 'float32')).toBe(e.total / 2);
+    // Mini-batches of 2: caches for two batch shapes, and the shuffled copy of the data.
+    const mb = estimateTraining([4, 3, 1], 10, 'float64', { batchSize: 2, includeData: false });
+    expect(mb.caches).toBe((4 * 4 + 4) * 2 * 2 * 8);
+    expect(mb.data).toBe(0);
+  });
+
+  it('formats bytes as a person reads them', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(3_400_000)).toBe('3.4 MB');
+    expect(formatBytes(16e9)).toBe('16 GB');
+    expect(formatBytes(1.26e13)).toBe('13 TB');
+  });
+
+  it('refuses with "needs about X" a network no array can hold, or over a given limit', () => {
+    expect(() => checkMemory([2, 1e9, 1], 400, 'float64')).toThrow(ConfigError);
+    expect(() => checkMemory([2, 1e9, 1], 400, 'float64')).toThrow(/needs about 13 TB, with a matrix of 400000000000 elements, more than the 4294967295/);
+    expect(() => checkMemory([100, 100, 1], 1000, 'float64', { limitBytes: 1e5, what: 'train' })).toThrow(/^train needs about 5 MB of memory, more than the 100 kB available/);
+    expect(() => checkMemory([100, 100, 1], 1000, 'float64', { limitBytes: 1e7 })).not.toThrow();
+    expect(MAX_ELEMENTS).toBe(2 ** 32 - 1);
+  });
+
+  it('Network and fit check before allocating (a ConfigError, never a RangeError)', () => {
+    expect(() => new Network({ layerDims: [2, 3_000_000_000, 1] })).toThrow(/Network \[2, 3000000000, 1\] needs about/);
+    const net = new Network({ layerDims: [2, 70_000, 1], backend: 'reference' });
+    // Z1 (70000, m = 70000) is 4.9e9 elements.
+    const X = Matrix.zeros(2, 70_000);
+    const Y = Matrix.zeros(1, 70_000);
+    expect(() => net.fit(X, Y, { iterations: 1 })).toThrow(/training \[2, 70000, 1\] on m = 70000 needs about/);
+    expect(() => net.checkTrainingMemory(70_000, { batchSize: 64 })).not.toThrow();
+  });
+});
