@@ -17,6 +17,9 @@ export const GEMM_SHAPES: GemmShape[] = [
   { label: 'W1·X (forward)', transA: false, transB: false, M: 20, N: 209, K: 12288 },
   { label: 'dZ1·Xᵀ (dW1)', transA: false, transB: true, M: 20, N: 12288, K: 209 },
   { label: 'W1ᵀ·dZ1 (dA0)', transA: true, transB: false, M: 12288, N: 209, K: 20 },
+  // The Gram form's: K once per run, and U·K, its first layer's only product per iteration.
+  { label: 'Xᵀ·X (K)', transA: true, transB: false, M: 209, N: 209, K: 12288 },
+  { label: 'U·K (Z1, Gram)', transA: false, transB: false, M: 20, N: 209, K: 209 },
   { label: '1024³', transA: false, transB: false, M: 1024, N: 1024, K: 1024 },
   // The same square product transposed: packing absorbs the transposes, so the speed should not move.
   { label: '1024³', transA: false, transB: true, M: 1024, N: 1024, K: 1024 },

@@ -2,6 +2,7 @@
 // sigmoid output, BCE, full-batch gradient descent, lr 0.0075) in deepnet and its peers, from the
 // same initial weights, interleaved round by round; then the gemm table and predict on 10,000
 // samples. A benchmark, not a test: it prints a table and writes bench/results.json.
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import type { Backend } from '../src/backend/backend.js';
@@ -13,6 +14,7 @@ import { initializeParametersDeep } from '../src/nn/init.js';
 import { predict } from '../src/nn/model.js';
 import type { Parameters } from '../src/nn/parameters.js';
 import { gradientDescent } from '../src/nn/train.js';
+import { trainLoop } from '../src/nn/trainLoop.js';
 import { catData, repoFile } from './cat-data.js';
 import { benchGemm, GEMM_SHAPES, type GemmResult } from './gemm.js';
 import { brainRunner, convnetRunner, tfjsRunner, type Runner } from './peers-js.js';
@@ -47,6 +49,8 @@ interface DeepnetVariant {
   backend: 'wasm' | 'reference';
   dtype: 'float32' | 'float64';
   threads: number;
+  /** The first layer in Gram form (the training loop's); else the core's gradientDescent, direct form. */
+  gram?: boolean;
 }
 
 function makeBackend(v: DeepnetVariant): Backend {
@@ -69,16 +73,15 @@ function deepnetRunner(v: DeepnetVariant, X: Matrix, Y: Matrix, init: Parameters
       await (backend as Partial<WasmBackend>).ready?.();
       const times: number[] = [];
       let t0 = 0;
+      const onIteration = (_i: number, J: number) => {
+        cost0 ??= J;
+        const now = performance.now();
+        if (t0 > 0) times.push(now - t0);
+        t0 = now;
+      };
+      // The Gram form's K = Xᵀ·X and C0 = W0·X come before iteration 0, outside the times (the whole-process row counts them).
       withBackend(backend, () =>
-        gradientDescent(Xd, Yd, params, {
-          iterations: k + 1,
-          onIteration: (_i, J) => {
-            cost0 ??= J;
-            const now = performance.now();
-            if (t0 > 0) times.push(now - t0);
-            t0 = now;
-          },
-        }),
+        v.gram ? trainLoop(Xd, Yd, params, { iterations: k + 1, onIteration, gram: 'on' }) : gradientDescent(Xd, Yd, params, { iterations: k + 1, onIteration }),
       );
       return times;
     },
@@ -111,6 +114,9 @@ async function main(): Promise<void> {
     deepnetRunner({ label: 'deepnet wasm f64, 2 threads', backend: 'wasm', dtype: 'float64', threads: 2 }, X, Y, init),
     deepnetRunner({ label: 'deepnet wasm f64, 1 thread', backend: 'wasm', dtype: 'float64', threads: 1 }, X, Y, init),
     deepnetRunner({ label: 'deepnet reference f64', backend: 'reference', dtype: 'float64', threads: 1 }, X, Y, init),
+    deepnetRunner({ label: 'deepnet wasm f64 Gram, 2 threads', backend: 'wasm', dtype: 'float64', threads: 2, gram: true }, X, Y, init),
+    deepnetRunner({ label: 'deepnet wasm f64 Gram, 1 thread', backend: 'wasm', dtype: 'float64', threads: 1, gram: true }, X, Y, init),
+    deepnetRunner({ label: 'deepnet wasm f32 Gram, 2 threads', backend: 'wasm', dtype: 'float32', threads: 2, gram: true }, X, Y, init),
   ];
   const optional = async (name: string, make: () => Promise<Runner> | Runner) => {
     try {
@@ -183,7 +189,7 @@ async function main(): Promise<void> {
   });
   const base = rows[0]!;
   const base64 = rows.find((r) => r.name.startsWith('deepnet wasm f64, 2'))!;
-  console.log(`\nThe cat run: X (${X.rows}, ${m}), layers [${DIMS.join(', ')}], ${(flops / 1e6).toFixed(1)} MFLOP per iteration`);
+  console.log(`\nThe cat run (the Gram form's GFLOP/s count the direct form's work, so they read as its speed-up): X (${X.rows}, ${m}), layers [${DIMS.join(', ')}], ${(flops / 1e6).toFixed(1)} MFLOP per iteration`);
   const loadAfter = loadavg()[0]!;
   console.log(`${cpus().length} cores; ${ROUNDS} interleaved rounds; times are per iteration (forward, cost, backward, update)`);
   console.log(`load average (1 min) before and after the rounds: ${loadBefore.toFixed(2)}, ${loadAfter.toFixed(2)}\n`);
@@ -201,6 +207,34 @@ async function main(): Promise<void> {
   ]);
   printTable(header, table);
   for (const n of notes) console.log(`note: ${n}`);
+
+  // The README's main job as a user runs it: `deepnet train` (float64, Gram form by default), the
+  // whole process from start to exit, beside numpy's loop projected to the same 2500 iterations.
+  const processRuns = flag('--process-runs', 5);
+  const wall: number[] = [];
+  for (let r = 0; r < processRuns; r++) {
+    const t0 = performance.now();
+    const child = spawnSync(process.execPath, [repoFile('bin/deepnet.js'), 'train'], { encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(`deepnet train exited with ${child.status}: ${child.stderr}`);
+    wall.push(performance.now() - t0);
+  }
+  const trainProcess = summarize(wall);
+  const numpyLoop = rows.find((r) => r.name.startsWith('numpy f64') && !r.note?.includes('Haswell'));
+  const numpyProjected = numpyLoop ? { minSeconds: (numpyLoop.minMs * ITERATIONS) / 1000, medianSeconds: (numpyLoop.medianMs * ITERATIONS) / 1000 } : null;
+  const defaultRun = {
+    command: 'deepnet train',
+    minSeconds: trainProcess.minMs / 1000,
+    medianSeconds: trainProcess.medianMs / 1000,
+    runs: trainProcess.runs,
+    numpyProjected,
+    timesFasterThanNumpy: numpyProjected ? { byMin: numpyProjected.minSeconds / (trainProcess.minMs / 1000), byMedian: numpyProjected.medianSeconds / (trainProcess.medianMs / 1000) } : null,
+  };
+  console.log(`\n\`deepnet train\` (whole process, ${processRuns} runs): min ${defaultRun.minSeconds.toFixed(2)} s, median ${defaultRun.medianSeconds.toFixed(2)} s`);
+  if (numpyProjected && defaultRun.timesFasterThanNumpy) {
+    console.log(
+      `numpy's loop for ${ITERATIONS} iterations (projected): min ${numpyProjected.minSeconds.toFixed(1)} s, median ${numpyProjected.medianSeconds.toFixed(1)} s: deepnet train is ${defaultRun.timesFasterThanNumpy.byMin.toFixed(1)}x faster by min, ${defaultRun.timesFasterThanNumpy.byMedian.toFixed(1)}x by median`,
+    );
+  }
 
   // gemm table: resident operands, no copies; each shape's GFLOP/s against 1024³ in the same setting.
   console.log('\ngemm (C = op(A)·op(B), operands in wasm memory; ÷ 1024³: GFLOP/s over the NN square product in the same setting)\n');
@@ -274,6 +308,7 @@ async function main(): Promise<void> {
     })),
     gemm: gemmRows,
     predict10k: { plain, resident },
+    defaultRun,
     peak: peaks,
     floors,
     notes,

@@ -29,6 +29,26 @@ describe('train: the training-option flags', () => {
     expect(dropout.costs[0]![1]).not.toBe(plain.costs[0]![1]);
   });
 
+  it('--gram: the first line says which form runs; both give the same costs; on where it cannot apply is exit 1 saying why', () => {
+    const first = (args: string[]) => {
+      const r = deepnet(['train', '--data', 'builtin:planar', '--layers', '4', '--iterations', '20', '--print-every', '5', '--backend', 'reference', ...args]);
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout.split('\n');
+    };
+    const auto = first([]);
+    expect(auto[0]).toMatch(/float64; first layer in direct form \(n\[0\] = 2 is not larger than m = \d+\)$/);
+    const on = first(['--gram', 'on']);
+    expect(on[0]).toMatch(/float64; first layer in Gram form \(K = Xᵀ·X, (\d+) x \1\)$/);
+    const costs = (lines: string[]) => lines.filter((l) => l.startsWith('Cost after')).map((l) => Number(l.split(': ')[1]));
+    costs(on).forEach((J, i) => expect(Math.abs(J - costs(auto)[i]!) / J).toBeLessThan(1e-12));
+    const adam = deepnet(['train', '--data', 'builtin:planar', '--layers', '4', '--iterations', '2', '--optimizer', 'adam', '--gram', 'on']);
+    expect(adam.status).toBe(1);
+    expect(adam.stderr.trim()).toBe("deepnet: error: train: gram 'on' cannot apply: the adam update is elementwise in W[1], so W[1] leaves the form s·W0 + U·Xᵀ (gd and momentum keep it)");
+    const bad = deepnet(['train', '--data', 'builtin:planar', '--gram', 'maybe']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--gram.*expected one of auto, on, off, got "maybe"/);
+  });
+
   it('a malformed value is bad usage (exit 2) naming the flag', () => {
     const r = deepnet(['train', '--data', 'builtin:planar', '--beta1', '1']);
     expect(r.status).toBe(2);
