@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -39,6 +39,8 @@ describe.runIf(run)('models in the browser', () => {
       '/lib.js': ['text/javascript', readFileSync(join(OUT, 'lib.js'))],
       '/models/served.safetensors': ['application/octet-stream', Buffer.from(served.toBytes())],
     };
+    // The bundle's own chunks, beside lib.js.
+    for (const name of readdirSync(OUT)) if (name.endsWith('.js')) files[`/${name}`] ??= ['text/javascript', readFileSync(join(OUT, name))];
     server = createServer((req, res) => {
       const file = files[req.url ?? ''];
       if (!file) {
@@ -95,7 +97,7 @@ describe.runIf(run)('models in the browser', () => {
         try {
           await Network.load(where);
         } catch (e) {
-          errors.push(`${(e as Error).name}: ${(e as Error).message}`);
+          errors.push(`${(e as { code: string }).code}: ${(e as Error).message}`);
         }
       }
       localStorage.setItem('deepnet/models/garbage', '%%%');
@@ -108,9 +110,9 @@ describe.runIf(run)('models in the browser', () => {
     });
     expect(r.dims).toEqual([2, 4, 1]);
     expect(r.errors).toEqual([
-      'ModelFileError: indexeddb://nothing-here: no such model in IndexedDB',
-      'ModelFileError: localstorage://nothing-here: no such model in localStorage',
-      'ConfigError: downloads://x: downloads:// only saves; load the downloaded file by its path or bytes (Network.fromBytes)',
+      'E_MODEL_FILE: indexeddb://nothing-here: no such model in IndexedDB',
+      'E_MODEL_FILE: localstorage://nothing-here: no such model in localStorage',
+      'E_CONFIG: downloads://x: downloads:// only saves; load the downloaded file by its path or bytes (Network.fromBytes)',
       'localstorage://garbage: the stored text is not base64: not a model saved by deepnet',
     ]);
   });
@@ -136,7 +138,7 @@ describe.runIf(run)('models in the browser', () => {
       const X = Matrix.from(points);
       let missing = '';
       try {
-        await Network.load(new URL('models/none.safetensors', where).href);
+        await Network.load(new URL('none.safetensors', where).href);
       } catch (e) {
         missing = (e as Error).message;
       }
