@@ -85,3 +85,18 @@ describe('loadH5', () => {
     await expect(loadH5(text)).rejects.toThrow(/not a readable HDF5 file \(file signature not found\)/);
   });
 });
+
+describe('loadH5 on samples h5wasm cannot write (made by test/fixtures/make_h5_dtypes.py with h5py)', () => {
+  const file = join(import.meta.dirname, '..', 'fixtures', 'h5_dtypes.h5');
+  it('reads float16 samples exactly, subnormals and the largest half included', async () => {
+    const d = await loadH5(file, { xKey: 'half_x', yKey: 'half_y' });
+    expect(d.X.shape).toEqual([2, 3]);
+    expect(d.X.toArray()).toEqual([[0.5, 1.5, 2 ** -24], [-2, 65504, 0]]);
+    expect(d.Y.toArray()).toEqual([[0, 1, 1]]);
+  });
+  it('reads int64 samples and labels, beyond int32', async () => {
+    const d = await loadH5(file, { xKey: 'long_x', yKey: 'long_y' });
+    expect(d.X.toArray()).toEqual([[1, 2 ** 40, 0], [-3, 7, 5]]);
+    expect(d.Y.toArray()).toEqual([[1, 0, 1]]);
+  });
+});
