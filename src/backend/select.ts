@@ -43,8 +43,9 @@ export function registerBackend(name: string, make: () => Backend): void {
   instances.delete(name);
 }
 
+/** The backends that run at once: webgpu joins them once webgpuBackend() has opened its GPU. */
 export function backendNames(): string[] {
-  return [...registry.keys()];
+  return [...registry.keys()].filter((name) => name !== 'webgpu' || gpu !== undefined);
 }
 
 /** The backend by name; 'auto' is the fastest one registered. */
@@ -52,7 +53,7 @@ export function resolveBackend(name: string): Backend {
   if (name === 'auto') name = registry.has('wasm') ? 'wasm' : 'reference';
   const make = registry.get(name);
   if (!make) {
-    throw new ConfigError(`unknown backend ${JSON.stringify(name)}; available: auto, ${backendNames().join(', ')}`);
+    throw new ConfigError(`unknown backend ${JSON.stringify(name)}; available: auto, ${[...registry.keys()].join(', ')}`);
   }
   let b = instances.get(name);
   if (!b) {

@@ -111,7 +111,8 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   if (flags.detach && queueUrl === undefined) throw new ConfigError('--detach needs --queue');
   if (flags.workerOut !== undefined && queueUrl === undefined) throw new ConfigError('--worker-out needs --queue');
   if (flags.workerOut === '') throw new ConfigError('--worker-out: an empty file name');
-  const inputs = [...dataSpecFiles(flags.data), ...dataSpecFiles(flags.test), flags.resume];
+  // --out may be the --resume model itself: it is read whole before training, and replaced atomically after.
+  const inputs = [...dataSpecFiles(flags.data), ...dataSpecFiles(flags.test)];
   if (queueUrl !== undefined) {
     checkOutputPaths([['--out', flags.out]], inputs);
     return trainOnQueue(flags, typed, queueUrl);

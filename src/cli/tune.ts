@@ -218,8 +218,6 @@ async function tune(flags: TuneFlags, given: (flag: string) => boolean): Promise
   const id = flags.resume ?? newId('tune');
   const resultsFile = flags.results ?? `${id}.json`;
   checkOutputPaths([['--results', resultsFile], ['--out', flags.out]], flags.resume !== undefined ? [] : [...dataSpecFiles(flags.data), ...dataSpecFiles(flags.validation)]);
-  // First, so that a submitter that dies has told the user what to resume.
-  process.stderr.write(`tune: search ${id}${queue ? ` on ${queue.safe}` : ''}; results: ${resultsFile}\n`);
   // The queue's packages (BullMQ, ioredis) load only for a queued search.
   const queued = queue ? await import('../jobs/queuedTune.js') : undefined;
   const started = performance.now();
@@ -241,6 +239,8 @@ async function tune(flags: TuneFlags, given: (flag: string) => boolean): Promise
     // Queued trials name the data by reference; each worker loads them as tuneData does here.
     if (queued) record = queued.newSearch(id, specs, { ...flags, returnModel: flags.out !== undefined }, { ...names, nx: local.train.X.rows, ny: local.train.Y.rows });
   }
+  // Before any trial runs, so that a submitter that dies has told the user what to resume.
+  process.stderr.write(`tune: search ${id}${queue ? ` on ${queue.safe}` : ''}; results: ${resultsFile}\n`);
   const done: TrialResult[] = [];
   const report = (results: readonly TrialResult[], models?: Map<number, Uint8Array>): TuneReport => {
     const ranked = rank(results);
