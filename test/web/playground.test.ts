@@ -35,10 +35,15 @@ let page: Page;
 
 const state = () => page.evaluate(() => (window as unknown as { deepnet: PageState }).deepnet);
 
-/** Changes a field and waits until the worker has rebuilt the network. */
+/**
+ * Changes a field and starts afresh from it: the learning rate and iterations apply to the running
+ * network (no rebuild), so once the form has settled, Reset builds the network anew.
+ */
 async function setField(selector: string, value: string): Promise<void> {
-  const before = (await state()).readyCount;
   await page.fill(selector, value);
+  await page.waitForTimeout(500);
+  const before = (await state()).readyCount;
+  await page.click('#reset');
   await page.waitForFunction((n) => (window as unknown as { deepnet: PageState }).deepnet.readyCount > n, before);
 }
 
