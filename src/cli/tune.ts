@@ -17,7 +17,6 @@ import type { TrialResult, TrialSpec } from '../experiment/trial.js';
 import { GRAM_FLAG } from './trainingFlags.js';
 import { choice, layerList, nonNegativeInt, outputActivationOption, positiveInt, positiveNumber } from './parsers.js';
 import { loadSearch, newId, type SearchRecord } from '../jobs/search.js';
-import type { OpenQueue } from '../jobs/submit.js';
 import { optionalQueueOption, queueUrlFrom } from '../jobs/queueOption.js';
 import { parseQueueUrl, type QueueUrl } from '../jobs/queueUrl.js';
 
@@ -279,6 +278,8 @@ async function tune(flags: TuneFlags, given: (flag: string) => boolean): Promise
 }
 
 /** Runs `use` with a Redis connection to the queue. */
+type OpenQueue = Awaited<ReturnType<(typeof import('../jobs/submit.js'))['openQueue']>>;
+
 async function withSearch<T>(url: QueueUrl, use: (redis: OpenQueue['connection']['redis']) => Promise<T>): Promise<T> {
   const { openQueue } = await import('../jobs/submit.js');
   const open = await openQueue(url, (line) => void process.stderr.write(line + '\n'));

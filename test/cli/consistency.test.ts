@@ -24,15 +24,16 @@ describe('a missing model file', () => {
     ['export', 'nope.safetensors', '--onnx', 'x.onnx'],
     ['train', '--resume', 'nope.safetensors', '--data', 'builtin:xor'],
   ]) {
-    it(`${args[0]} ${args[1]}: "no such file", exit 1, as train's data`, () => {
+    it(`${args[0]} ${args[1]}: "no such file", exit 1, naming the flag and the file`, () => {
       const r = cli(args, { cwd: dir });
-      expect(r.stderr).toBe('deepnet: error: nope.safetensors: no such file\n');
+      const flag = args[0] === 'train' ? '--resume' : '--model';
+      expect(r.stderr).toBe(`deepnet: error: ${flag} nope.safetensors: no such file\n`);
       expect(r.status).toBe(1);
     });
   }
   it('a folder given as the model is named as one', () => {
     const r = cli(['eval', '--model', dir]);
-    expect(r.stderr).toBe(`deepnet: error: ${dir}: is a folder, not a model file\n`);
+    expect(r.stderr).toBe(`deepnet: error: --model ${dir}: is a folder, expected a file\n`);
     expect(r.status).toBe(1);
   });
 });

@@ -193,7 +193,7 @@ describe.runIf(run)('the playground in Chromium', () => {
     const bad = join(SHOTS, 'not-a-model.safetensors');
     writeFileSync(bad, 'hello');
     await page.setInputFiles('#load', bad);
-    await expect.poll(() => page.textContent('#model-error')).toMatch(/not-a-model\.safetensors/);
+    await expect.poll(() => page.textContent('#model-error'), { timeout: 15_000 }).toMatch(/not-a-model\.safetensors/);
   });
 
   it('traces one iteration forward then backward with the shapes of each step', async () => {

@@ -53,7 +53,10 @@ async function rebuilt(page: Page, change: () => Promise<unknown>): Promise<void
 /** Trains the cat network (W1·X: 20 x 12288 x 209, split across threads) for ITERATIONS iterations. */
 async function trainCat(page: Page): Promise<PageState> {
   await rebuilt(page, () => page.selectOption('#data-name', 'cat'));
-  await rebuilt(page, () => page.fill('#iterations', String(ITERATIONS)));
+  // A new iteration count applies to the network as it is (no rebuild): Reset builds it afresh.
+  await page.fill('#iterations', String(ITERATIONS));
+  await page.waitForTimeout(500);
+  await rebuilt(page, () => page.click('#reset'));
   await page.click('#train');
   await page.waitForFunction(() => (window as unknown as { deepnet: PageState }).deepnet.done, null, { timeout: 120_000 });
   return state(page);
