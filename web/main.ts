@@ -1,5 +1,5 @@
 import './style.css';
-import type { CatBytes, DataName, DataSpec, DataSummary, FromWorker, LayerSpec, Progress, ToWorker, TraceStep } from './protocol.js';
+import type { CatBytes, DataName, DataSpec, DataSummary, FromWorker, LayerSpec, NetworkSpec, Progress, ToWorker, TraceStep } from './protocol.js';
 import { BoundaryView } from './views/boundary.js';
 import { CatGrid } from './views/catGrid.js';
 import { CostChart } from './views/chart.js';
@@ -81,9 +81,11 @@ function fieldValue(id: string): string {
   return ($(id) as HTMLInputElement | HTMLSelectElement).value;
 }
 
+/** Each field's message is its own: clearing one never wipes another's (a model error that came first). */
 function showError(field: 'data' | 'network' | 'model', message: string): void {
-  for (const f of ['data', 'network', 'model']) if (f === field || !message) $(`${f}-error`).textContent = f === field ? message : '';
-  state.lastError = message;
+  $(`${field}-error`).textContent = message;
+  if (message) state.lastError = message;
+  else if (['data', 'network', 'model'].every((f) => $(`${f}-error`).textContent === '')) state.lastError = '';
 }
 
 let configureTimer: number | undefined;
@@ -120,7 +122,12 @@ function clearTrace(): void {
   diagram.highlight(null);
 }
 
-async function configure(force = false): Promise<void> {
+/** What the form asks for, or why it cannot be built (the field and the message). */
+type Form =
+  | { ok: true; name: DataName | 'csv'; data: DataSpec; spec: NetworkSpec; normalize: 'none' | 'standard' | 'minmax'; key: string }
+  | { ok: false; field: 'data' | 'network'; message: string };
+
+async function readForm(): Promise<Form> {
   const name = dataName();
   $('csv-drop').hidden = name !== 'csv';
   // Only the synthetic sets are drawn from a seed; planar is the course's fixed flower.
@@ -131,26 +138,23 @@ async function configure(force = false): Promise<void> {
   let nX = 2;
   let nY = name === 'spiral' || name === 'gaussian' ? 3 : 1;
   if (name === 'csv') {
-    if (!csv) return invalid('data', 'Choose or drop a CSV file.');
+    if (!csv) return { ok: false, field: 'data', message: 'Choose or drop a CSV file.' };
     data = { kind: 'csv', name: csv.name, text: csv.text };
     nX = summary?.nX ?? 2;
     nY = 1;
   } else {
     const seedText = fieldValue('data-seed');
-    if (!/^\d+$/.test(seedText.trim())) return invalid('data', `The data seed must be a whole number, not "${seedText}".`);
+    if (!/^\d+$/.test(seedText.trim())) return { ok: false, field: 'data', message: `The data seed must be a whole number, not "${seedText}".` };
     data = { kind: 'builtin', name, seed: Number(seedText) };
     if (name === 'cat') {
       cat ??= await loadCat();
       nX = 12288;
     }
   }
-  if (!threadsValid) return invalid('network', `The address's ?threads= must be a whole number of threads from 1 to 64, not "${threadsParam}".`);
+  if (!threadsValid) return { ok: false, field: 'network', message: `The address's ?threads= must be a whole number of threads from 1 to 64, not "${threadsParam}".` };
   const hidden = editor.read();
-  if (!hidden) {
-    invalid('network', '');
-    state.lastError = 'invalid layer';
-    return;
-  }
+  // The editor shows its own message beside the layer.
+  if (!hidden) return { ok: false, field: 'network', message: '' };
   const spec = readNetwork(hidden, {
     output: fieldValue('output'),
     cost: fieldValue('cost'),
@@ -166,11 +170,23 @@ async function configure(force = false): Promise<void> {
     // Mark the field the message is about.
     const field = /learning rate/.test(spec) ? 'lr' : /Iterations/.test(spec) ? 'iterations' : /seed/.test(spec) ? 'seed' : null;
     if (field) $(field).classList.add('invalid');
-    return invalid('network', spec);
+    return { ok: false, field: 'network', message: spec };
   }
-  showError('network', '');
   const normalize = fieldValue('normalize') as 'none' | 'standard' | 'minmax';
+  // The learning rate and iterations are not part of what is built: they apply live.
   const key = JSON.stringify({ data: data.kind === 'csv' ? [data.name, data.text.length] : data, spec: { ...spec, learningRate: 0, iterations: 0 }, normalize });
+  return { ok: true, name, data, spec, normalize, key };
+}
+
+async function configure(force = false): Promise<void> {
+  const form = await readForm();
+  if (!form.ok) {
+    invalid(form.field, form.message);
+    if (!form.message) state.lastError = 'invalid layer';
+    return;
+  }
+  const { name, data, spec, normalize, key } = form;
+  showError('network', '');
   if (!force && key === builtKey && state.ready) {
     // Same network: the new learning rate or iteration count applies from the next iteration.
     send({ type: 'update', learningRate: spec.learningRate, iterations: spec.iterations });
@@ -294,7 +310,11 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       kernelsBackend = msg.backend;
       showKernels(msg.threads);
       renderDimensions($<HTMLTableElement>('dims'), $('dims-m'), layerDims, msg.data.m, activations);
+      // A network was built: the data and the form are good. A network built from the form
+      // replaces a loaded model, and with it the model's message.
       showError('data', '');
+      showError('network', '');
+      if (!msg.loaded) showError('model', '');
       state.ready = true;
       state.readyCount++;
       setRunning(false);
@@ -350,11 +370,13 @@ function showWhatRuns(msg: Extract<FromWorker, { type: 'ready' }>): void {
   $<HTMLSelectElement>('output').disabled = multi;
   $<HTMLSelectElement>('cost').disabled = multi;
   if (!msg.loaded) return;
-  editor.set(msg.layerDims.slice(1, -1).map((units, l) => ({ units, activation: msg.activations[l]! })));
+  editor.set(msg.layerDims.slice(1, -1).map((units, l) => ({ units, activation: msg.activations[l]! })), { notify: false });
   $<HTMLSelectElement>('dtype').value = msg.dtype;
   if (dataName() === 'csv') $<HTMLSelectElement>('normalize').value = msg.normalized ? 'standard' : 'none';
   $('model-error').textContent = msg.normalized ? "The model's input normalisation (from its file) is applied to the data." : '';
-  builtKey = '';
+  // The form now describes the loaded network: a new learning rate or iteration count applies to
+  // it live, and only a change to what is built (layers, data, dtype...) replaces it.
+  void readForm().then((form) => (builtKey = form.ok ? form.key : ''));
 }
 
 function applyDefaults(name: DataName | 'csv'): void {

@@ -237,6 +237,28 @@ describe('wasm threads', () => {
     b.dispose();
   });
 
+  it('no thread claims a block past the last: a slow one can never take the next product\'s block under this one\'s number', async () => {
+    const b = new WasmBackend({ threads: 3 });
+    await b.ready();
+    const pool = (b as unknown as { threadPool(): ThreadPool }).threadPool();
+    const claimWord = () => (pool as unknown as { i32: Int32Array }).i32[1]!;
+    // Products of 6 and then 16 blocks: after each, the claim counter stops at exactly its block
+    // count. One claim past it would let a thread paused there read the next product's
+    // parameters, compute a block twice and count it done twice, so the caller would copy C out
+    // while a block is still being written (an intermittently wrong number).
+    for (const [M, N, K] of [[20, 600, 100], [10, 8192, 16], [2003, 41, 30]] as const) {
+      const { A, B, C0, want } = gemmCase('float64', M, N, K, false, false, 0.5, 1);
+      for (let n = 0; n < 20; n++) {
+        const C = C0.clone();
+        b.gemm(false, false, 0.5, A, B, 1, C);
+        expect(Array.from(C.data)).toEqual(Array.from(want.data));
+        const chunks = (pool as unknown as { params: Float64Array }).params[0]!;
+        expect(claimWord() & 0xffff, `${M} x ${N}: blocks claimed`).toBe(chunks);
+      }
+    }
+    b.dispose();
+  });
+
   it('a threaded product matches the reference', async () => {
     const b = new WasmBackend({ threads: 2 });
     await b.ready();

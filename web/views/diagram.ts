@@ -18,13 +18,15 @@ export class NetworkDiagram {
   private layerDims: number[] = [];
   private activations: string[] = [];
   private highlighted: number | null = null;
+  /** Each drawn connection, its layer and the weight it shows: new weights only restyle them. */
+  private lines: { l: number; i: number; j: number; line: SVGElement; stroke: string; width: string }[] = [];
 
   constructor(private readonly svg: SVGSVGElement) {}
 
   setNetwork(layerDims: number[], activations: string[]): void {
     this.layerDims = layerDims;
     this.activations = activations;
-    this.render();
+    this.build();
   }
 
   highlight(layer: number | null): void {
@@ -34,9 +36,24 @@ export class NetworkDiagram {
     }
   }
 
+  /** Colours and thickens each connection by its weight; a layer too large to show stays grey. */
   render(weights?: Progress['weights']): void {
+    const maxAbs = weights?.maxAbs || 1;
+    for (const c of this.lines) {
+      const W = weights?.W[c.l - 1] ?? null;
+      const w = W ? W[c.i]![c.j]! : 0;
+      const stroke = W ? (w >= 0 ? '#2563eb' : '#ea580c') : '#cbd5e1';
+      const width = (W ? 0.4 + 3 * Math.min(1, Math.abs(w) / maxAbs) : 0.5).toFixed(2);
+      // Only what changed is written: an unchanged attribute costs the page no style work.
+      if (stroke !== c.stroke) c.line.setAttribute('stroke', (c.stroke = stroke));
+      if (width !== c.width) c.line.setAttribute('stroke-width', (c.width = width));
+    }
+  }
+
+  private build(): void {
     const svg = this.svg;
     svg.replaceChildren();
+    this.lines = [];
     const dims = this.layerDims;
     if (dims.length === 0) return;
     const width = 420;
@@ -48,16 +65,13 @@ export class NetworkDiagram {
       const n = shown(dims[l]!);
       return 28 + ((i + 0.5) / n) * (height - 56);
     };
-    const maxAbs = weights?.maxAbs || 1;
     for (let l = 1; l <= L; l++) {
       const group = el('g', { 'data-layer': l, class: 'layer' });
-      const W = weights?.W[l - 1] ?? null;
       for (let i = 0; i < shown(dims[l]!); i++) {
         for (let j = 0; j < shown(dims[l - 1]!); j++) {
-          const w = W ? W[i]![j]! : 0;
-          const color = W ? (w >= 0 ? '#2563eb' : '#ea580c') : '#cbd5e1';
-          const widthPx = W ? 0.4 + 3 * Math.min(1, Math.abs(w) / maxAbs) : 0.5;
-          group.append(el('line', { x1: xAt(l - 1), y1: yAt(l - 1, j), x2: xAt(l), y2: yAt(l, i), stroke: color, 'stroke-width': widthPx.toFixed(2), 'stroke-opacity': 0.75 }));
+          const line = el('line', { x1: xAt(l - 1), y1: yAt(l - 1, j), x2: xAt(l), y2: yAt(l, i), stroke: '#cbd5e1', 'stroke-width': '0.50', 'stroke-opacity': 0.75 });
+          this.lines.push({ l, i, j, line, stroke: '#cbd5e1', width: '0.50' });
+          group.append(line);
         }
       }
       svg.append(group);

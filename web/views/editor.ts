@@ -14,11 +14,12 @@ export class LayerEditor {
     private readonly onChange: () => void,
   ) {}
 
-  set(layers: LayerSpec[]): void {
+  /** Fills the editor; `notify: false` when the form only shows a network that already runs (a loaded model). */
+  set(layers: LayerSpec[], { notify = true } = {}): void {
     this.container.replaceChildren();
     this.rows.length = 0;
     for (const layer of layers) this.add(layer);
-    this.onChange();
+    if (notify) this.onChange();
   }
 
   add(layer: LayerSpec = { units: 4, activation: 'relu' }): void {

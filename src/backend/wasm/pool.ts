@@ -77,9 +77,12 @@ function runChunks(k: Kernels, i32: Int32Array, p: Float64Array, gen: number, sl
   for (;;) {
     const w = Atomics.load(i32, 1);
     if (w >>> 16 !== gen) return;
-    if (Atomics.compareExchange(i32, 1, w, w + 1) !== w) continue;
+    // The bound is read before the claim, never after: a claim past the last chunk would let a
+    // slow thread read the next job's parameters with this job's index, compute a chunk twice and
+    // count it done twice, so the caller would read C while a chunk is still being written.
     const idx = w & 0xffff;
     if (idx >= p[0]!) return;
+    if (Atomics.compareExchange(i32, 1, w, w + 1) !== w) continue;
     const i0 = (idx % p[17]!) * p[16]!;
     const i1 = Math.min(p[5]!, i0 + p[16]!);
     const j0 = Math.floor(idx / p[17]!) * p[1]!;
