@@ -49,4 +49,6 @@ export interface Backend {
   readonly maxBytes?: number;
   /** Threads for large kernels (1 = the caller only). Results never depend on it. */
   setThreads?(threads: number): void;
+  /** Starts the backend's threads and resolves when they run; kernels work before, on fewer threads. */
+  ready?(): Promise<void>;
 }

@@ -73,6 +73,17 @@ export function setBackend(backend: Backend | string): Backend {
   return current;
 }
 
+/**
+ * Starts a backend's worker threads now and resolves when they run. Workers take tens of
+ * milliseconds to start, and a training run's first product is its largest (the Gram form's
+ * Xᵀ·X): a command starts them before it reads its data, so that product has every thread.
+ */
+export function warmBackend(name: string = 'auto', threads = 0): Promise<void> {
+  const backend = resolveBackend(name);
+  if (threads > 0) backend.setThreads?.(threads);
+  return backend.ready?.() ?? Promise.resolve();
+}
+
 /** Runs fn with `backend` as the current backend, restoring the previous one after. */
 export function withBackend<T>(backend: Backend | string | undefined, fn: () => T): T {
   if (backend === undefined) return fn();

@@ -7,7 +7,7 @@ import { COSTS, type CostName } from '../nn/costs.js';
 import { INITS, type InitName } from '../nn/init.js';
 import { type FitOptions, Network } from '../nn/network.js';
 import { firstLayerForm } from '../nn/trainLoop.js';
-import { webgpuBackend } from '../backend/select.js';
+import { backendNames, warmBackend, webgpuBackend } from '../backend/select.js';
 import type { WebGpuBackend } from '../backend/webgpu/webgpu-backend.js';
 import { BUILTINS, loadData, defaultTest } from '../experiment/data.js';
 import { choice, layerList, nonNegativeInt, outputActivationOption, positiveInt, positiveNumber } from './parsers.js';
@@ -122,6 +122,8 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   checkOutputPaths([['--out', flags.out], ['--plot', flags.plot], ['--plot-boundary', flags.plotBoundary]], inputs);
   // The GPU opens first: no adapter is a one-line error before any data is read.
   const gpu = flags.backend === 'webgpu' ? await openGpu(flags, ['cli', 'env'].includes(cmd?.getOptionValueSource('dtype') ?? '')) : undefined;
+  // The kernels' threads start while the data are read (an unknown --backend is the network's error, below).
+  const warming = !gpu && (flags.backend === 'auto' || backendNames().includes(flags.backend)) ? warmBackend(flags.backend, flags.threads) : undefined;
   const resumed = flags.resume ? loadModel(flags.resume, '--resume') : undefined;
   if (resumed) flags.dtype = resumed.config.dtype;
   const dataFlags = { xKey: flags.xKey, yKey: flags.yKey, label: flags.label, dtype: flags.dtype };
@@ -193,6 +195,7 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   // Every iteration's cost, for the terminal chart.
   const curve: [number, number][] = [];
   const last = flags.iterations - 1;
+  await warming;
   const started = performance.now();
   try {
     const runOptions: FitOptions = {

@@ -159,11 +159,15 @@ export class GramFirstLayer {
     this.P = P;
     this.fullP = columns === null;
     const Z = outputMatrix(n1, mb, dtype);
-    const z = Z.data;
-    const p = P.data;
-    const c = C0.data;
-    for (let i = 0; i < n1; i++) {
-      for (let j = 0; j < mb; j++) z[i * mb + j] = s * c[i * m + (columns ? columns[j]! : j)]! + p[i * mb + j]!;
+    if (columns) {
+      const z = Z.data;
+      const p = P.data;
+      const c = C0.data;
+      for (let i = 0; i < n1; i++) for (let j = 0; j < mb; j++) z[i * mb + j] = s * c[i * m + columns[j]!]! + p[i * mb + j]!;
+    } else {
+      // Z = U·K + s·C0 on the kernels (the same sum as the loop above, in one pass).
+      Z.data.set(P.data);
+      this.backend.axpy(s, C0, Z);
     }
     const linearCache = { APrev: this.X, W: this.W1, b: b1 };
     if (act.name === 'softmax') {
@@ -202,37 +206,34 @@ export class GramFirstLayer {
    */
   update(dZ1: Matrix, columns: readonly number[] | null, learningRate: number, lambd: number, beta?: number): void {
     const { U, V } = this;
-    const m = U.cols;
-    const n1 = U.rows;
     const mb = dZ1.cols;
     const decay = lambd / mb;
     const u = U.data;
-    const dz = dZ1.data;
     // G, the Xᵀ part of dW[1]: (λ/mb) U, plus dZ[1]/mb in the batch's columns.
     const gScale = decay * this.s;
     if (V && beta !== undefined) {
       const v = V.data;
       this.a = beta * this.a + (1 - beta) * gScale;
       for (let t = 0; t < u.length; t++) v[t] = beta * v[t]! + (1 - beta) * (decay * u[t]!);
-      for (let i = 0; i < n1; i++) {
-        for (let j = 0; j < mb; j++) {
-          const t = i * m + (columns ? columns[j]! : j);
-          v[t] = v[t]! + (1 - beta) * (dz[i * mb + j]! / mb);
-        }
-      }
+      this.scatter(V, dZ1, columns, (1 - beta) / mb);
       this.s = this.s - learningRate * this.a;
-      for (let t = 0; t < u.length; t++) u[t] = u[t]! - learningRate * v[t]!;
+      this.backend.axpy(-learningRate, V, U);
     } else {
       this.s = this.s - learningRate * gScale;
       if (lambd > 0) for (let t = 0; t < u.length; t++) u[t] = u[t]! - learningRate * (decay * u[t]!);
-      for (let i = 0; i < n1; i++) {
-        for (let j = 0; j < mb; j++) {
-          const t = i * m + (columns ? columns[j]! : j);
-          u[t] = u[t]! - learningRate * (dz[i * mb + j]! / mb);
-        }
-      }
+      this.scatter(U, dZ1, columns, -learningRate / mb);
     }
     this.fresh = false;
+  }
+
+  /** M[:, columns] += alpha·dZ (every column of M, on the kernels, for the full batch). */
+  private scatter(M: Matrix, dZ: Matrix, columns: readonly number[] | null, alpha: number): void {
+    if (!columns) return this.backend.axpy(alpha, dZ, M);
+    const out = M.data;
+    const dz = dZ.data;
+    const m = M.cols;
+    const mb = dZ.cols;
+    for (let i = 0; i < M.rows; i++) for (let j = 0; j < mb; j++) out[i * m + columns[j]!] += alpha * dz[i * mb + j]!;
   }
 
   /** W[1] := s·W0 + U·Xᵀ (one product), unless it already holds the current state. */

@@ -1,6 +1,6 @@
 import type { ActivationKernel } from '../backend/backend.js';
 import { getBackend } from '../backend/select.js';
-import { ConfigError, DivergenceError } from '../errors.js';
+import { ConfigError, DivergenceError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { NumpyRandom } from '../random.js';
 import type { Callback, EpochLogs, History, TrainingContext } from './callbacks.js';
@@ -104,18 +104,48 @@ function* loop(
   // Layer 1 in Gram form: W1 is materialised when something reads it, and the optimiser updates the rest.
   let gram = formOf(X, layerDims, o, where).gram ? new GramFirstLayer(getBackend(), Xt, parameters.W1!, o.optimizer === 'momentum') : undefined;
   const rest: Parameters = Object.fromEntries(Object.entries(parameters).filter(([k]) => k !== 'W1'));
+  // The loop reads its own view of the parameters. During a Gram run the caller's object (a
+  // Network's parameters, which onIteration and callbacks may read) gives W1 through a getter that
+  // materialises it first, so no reader ever sees a stale W1; a write goes into W1 and restarts the form.
+  const params: Parameters = gram ? { ...parameters } : parameters;
+  const W1 = parameters.W1!;
+  const exposeW1 = (lazy: boolean): void => {
+    Object.defineProperty(
+      parameters,
+      'W1',
+      lazy
+        ? {
+            configurable: true,
+            enumerable: true,
+            get: () => {
+              gram?.show();
+              return W1;
+            },
+            set: (M: Matrix) => {
+              gram?.show();
+              if (M.rows !== W1.rows || M.cols !== W1.cols || M.dtype !== W1.dtype) {
+                throw new ShapeError(`${where}: W1 is (${W1.rows}, ${W1.cols}) ${W1.dtype} during training; a callback assigned a (${M.rows}, ${M.cols}) ${M.dtype} matrix`);
+              }
+              W1.data.set(M.data);
+            },
+          }
+        : { configurable: true, enumerable: true, writable: true, value: W1 },
+    );
+  };
+  if (gram) exposeW1(true);
   // After a callback: one that wrote W1 starts the form again from it, or hands layer 1 to the direct form.
   const afterCallback = (): void => {
     if (!gram?.changed() || gram.rebase()) return;
     if (optimizer.velocity) gram.velocity(optimizer.velocity.dW1!);
     gram.dispose();
     gram = undefined;
+    exposeW1(false);
   };
 
   let stopRequested = false;
   const context: TrainingContext = {
+    // W1 materialises when it is read (see exposeW1).
     get parameters() {
-      gram?.show();
       return parameters;
     },
     stopTraining: () => void (stopRequested = true),
@@ -153,12 +183,12 @@ function* loop(
         const mb = Yb.cols;
         const batchColumns = columns?.[b] ?? null;
         const layer = gram;
-        const first = layer ? (act: ActivationKernel) => layer.forward(batchColumns, parameters.b1!, act) : undefined;
+        const first = layer ? (act: ActivationKernel) => layer.forward(batchColumns, params.b1!, act) : undefined;
         // Every matrix of a step comes from the workspace, reused by the next step; callbacks run outside it.
         workspace.nextIteration();
         const [AL, caches, masks, J] = workspace.run(() => {
-          const [AL, caches, masks = []] = dropoutRng ? lModelForwardWithDropout(Xb, parameters, keep, dropoutRng, model, first) : lModelForward(Xb, parameters, model, first);
-          const J = o.lambd > 0 ? computeCostWithRegularization(AL, Yb, parameters, o.lambd, costName, layer?.squares()) : cost.cost(AL, Yb);
+          const [AL, caches, masks = []] = dropoutRng ? lModelForwardWithDropout(Xb, params, keep, dropoutRng, model, first) : lModelForward(Xb, params, model, first);
+          const J = o.lambd > 0 ? computeCostWithRegularization(AL, Yb, params, o.lambd, costName, layer?.squares()) : cost.cost(AL, Yb);
           return [AL, caches, masks, J] as const;
         });
         if (!Number.isFinite(J)) {
@@ -170,7 +200,9 @@ function* loop(
         if (batches.length === 1) {
           epochCost = J;
           // Full batch: report the cost before the update, and stop before it when asked, as gradientDescent does.
-          if (o.onIteration?.(epoch, J) === false) {
+          const goOn = o.onIteration?.(epoch, J);
+          afterCallback();
+          if (goOn === false) {
             stopRequested = true;
             break;
           }
@@ -181,8 +213,8 @@ function* loop(
         t++;
         workspace.run(() => {
           const grads = lModelBackward(AL, Yb, caches, { ...model, computeDA0: false, computeDW1: !layer, maskDA: dropoutRng ? dropoutBackward(masks, keep) : undefined });
-          if (o.lambd > 0) addL2Gradients(grads, parameters, o.lambd, mb, layer ? 2 : 1);
-          optimizer.update(layer ? rest : parameters, grads, learningRate, t);
+          if (o.lambd > 0) addL2Gradients(grads, params, o.lambd, mb, layer ? 2 : 1);
+          optimizer.update(layer ? rest : params, grads, learningRate, t);
           layer?.update(grads.dZ1!, batchColumns, learningRate, o.lambd, o.optimizer === 'momentum' ? o.beta : undefined);
         });
         yield* calls(o.callbacks, 'onBatchEnd', [b, { loss: J, size: mb }, context], afterCallback);
@@ -193,6 +225,7 @@ function* loop(
         // The course's cost_total / m (over the samples seen, if a callback stopped mid-epoch).
         epochCost = weighted / seen;
         if (o.onIteration?.(epoch, epochCost) === false) stopRequested = true;
+        afterCallback();
       }
       watch.check(epoch, epochCost);
       if (o.printEvery > 0 && (epoch % o.printEvery === 0 || epoch === o.epochs - 1)) console.log(`Cost after iteration ${epoch}: ${epochCost}`);
@@ -200,10 +233,10 @@ function* loop(
       if (validation) {
         const [Xv, Yv] = validation;
         gram?.materialise();
-        logs.valLoss = cost.cost(lModelForward(Xv, parameters, model)[0], Yv);
+        logs.valLoss = cost.cost(lModelForward(Xv, params, model)[0], Yv);
         history.valLoss!.push(logs.valLoss);
         if (classifies) {
-          logs.valAccuracy = accuracy(predict(Xv, parameters, model), output === 'softmax' ? argmaxColumns(Yv) : Yv);
+          logs.valAccuracy = accuracy(predict(Xv, params, model), output === 'softmax' ? argmaxColumns(Yv) : Yv);
           history.valAccuracy!.push(logs.valAccuracy);
         }
       }
@@ -221,6 +254,7 @@ function* loop(
     // The parameters end holding W1 whichever way the run ends (a diverged run's last W1 included).
     gram?.materialise();
     gram?.dispose();
+    if (gram) exposeW1(false);
   }
 }
 

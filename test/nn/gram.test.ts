@@ -164,6 +164,49 @@ describe('W[1] when something reads it during training', () => {
     expectMatrixClose(net.parameters.W1!, direct.parameters.W1!.toArray(), 1e-12, 1e-14, 'final W1');
   });
 
+  it("onIteration reading the network's own parameters sees the direct form's W[1] at that iteration", () => {
+    const seen: Record<string, number[][][]> = { on: [], off: [] };
+    for (const gram of ['on', 'off'] as const) {
+      const net = new Network({ layerDims: [40, 6, 3, 1], seed: 5, gram });
+      net.fit(X, Y, { iterations: 12, learningRate: 0.05, onIteration: (i) => void (i % 4 === 3 && seen[gram]!.push(net.parameters.W1!.toArray())) });
+      // Once training ends W1 is a plain property again, holding the trained values.
+      expect(Object.getOwnPropertyDescriptor(net.parameters, 'W1')).toHaveProperty('value', net.parameters.W1);
+    }
+    expect(seen.on).toHaveLength(3);
+    seen.on!.forEach((W1, k) => expectMatrixClose(Matrix.from(W1), seen.off![k]!, 1e-12, 1e-14, `W1 read at iteration ${4 * k + 3}`));
+  });
+
+  it('onIteration that writes W[1] (in place, or by assigning a matrix of its shape) goes on from it as the direct form does; another shape is a ShapeError', () => {
+    const runs: Record<string, Parameters> = {};
+    for (const gram of ['on', 'off'] as const) {
+      for (const how of ['in place', 'assigned'] as const) {
+        const net = new Network({ layerDims: [40, 6, 3, 1], seed: 5, gram });
+        net.fit(X, Y, {
+          iterations: 10,
+          learningRate: 0.05,
+          onIteration: (i) => {
+            if (i !== 4) return;
+            const W1 = net.parameters.W1!;
+            if (how === 'in place') W1.data.forEach((w, t) => (W1.data[t] = w * 0.5));
+            else net.parameters.W1 = new Matrix(W1.rows, W1.cols, W1.data.map((w) => w * 0.5));
+          },
+        });
+        runs[`${gram} ${how}`] = net.parameters;
+      }
+    }
+    for (const how of ['in place', 'assigned']) {
+      for (const k of Object.keys(runs['off in place']!)) {
+        expectMatrixClose(runs[`on ${how}`]![k]!, runs[`off ${how}`]![k]!.toArray(), 1e-12, 1e-14, `${k} (${how})`);
+      }
+    }
+    // Halving W1 changed the run: the written value was used, not lost.
+    expect(runs['on in place']!.W1!.toArray()).not.toEqual(new Network({ layerDims: [40, 6, 3, 1], seed: 5 }).parameters.W1!.toArray());
+    const net = new Network({ layerDims: [40, 6, 3, 1], seed: 5, gram: 'on' });
+    expect(() => net.fit(X, Y, { iterations: 3, learningRate: 0.05, onIteration: () => void (net.parameters.W1 = Matrix.zeros(6, 39)) })).toThrow(
+      'fit: W1 is (6, 40) float64 during training; a callback assigned a (6, 39) float64 matrix',
+    );
+  });
+
   it('a run that a callback ends with an error leaves the W[1] of its last update in the parameters', () => {
     const boom: Callback = {
       onEpochEnd(epoch) {
