@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../io/atomic.js';
-import { exportOnnx } from '../io/onnx.js';
 import { checkOutputPath } from '../io/paths.js';
 import { loadModel } from './model.js';
 
@@ -22,7 +21,7 @@ export function exportCommand(program: Command): void {
       'after',
       '\nONNX puts samples in rows, so the graph computes A·Wᵀ + bᵀ per layer (Gemm, transB = 1) in float32.\n\nExamples:\n  $ deepnet export --model cat.safetensors --onnx cat.onnx\n  $ deepnet export cat.safetensors --onnx cat.onnx --json',
     )
-    .action((positional: string | undefined, flags: ExportFlags, cmd: Command) => {
+    .action(async (positional: string | undefined, flags: ExportFlags, cmd: Command) => {
       if (positional !== undefined && flags.model !== undefined && positional !== flags.model) {
         cmd.error(`error: export: the model is given twice (${positional} and --model ${flags.model}); give it once`, { exitCode: 2 });
       }
@@ -31,6 +30,8 @@ export function exportCommand(program: Command): void {
       checkOutputPath(flags.onnx, '--onnx', [model]);
       const net = loadModel(model, '--model');
       const { layerDims, activations, leakySlope } = net.config;
+      // The protobuf encoder loads for an export only, not with every command.
+      const { exportOnnx } = await import('../io/onnx.js');
       const bytes = exportOnnx(net.parameters, { layerDims, activations, leakySlope, classes: net.classes });
       writeFileAtomic(flags.onnx, bytes, '--onnx');
       const result = { model, onnx: flags.onnx, bytes: bytes.length, layerDims, input: ['batch', layerDims[0]], output: ['batch', layerDims[net.L]] };

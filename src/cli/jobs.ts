@@ -6,8 +6,7 @@ import { CANCEL_TTL_S, cancelKey } from '../jobs/cancel.js';
 import type { JobResult } from '../jobs/payload.js';
 import { queueOption } from '../jobs/queueOption.js';
 import { parseQueueUrl } from '../jobs/queueUrl.js';
-import { listSearches } from '../jobs/search.js';
-import { jobStatus, type OpenQueue, openQueue } from '../jobs/submit.js';
+import type { JobStatus, OpenQueue } from '../jobs/submit.js';
 
 // `deepnet jobs list|status|result|cancel`: look after jobs on the queue (train --detach, tune --queue).
 
@@ -22,12 +21,17 @@ const CANCEL_WAIT_MS = 15_000;
 
 const out = (line: string): void => void process.stdout.write(line + '\n');
 
-async function withQueue<T>(flags: JobsFlags, run: (q: OpenQueue) => Promise<T>): Promise<T> {
+/** An open queue, and a job's status on it. */
+type Queued = OpenQueue & { jobStatus(id: string): Promise<JobStatus | undefined> };
+
+async function withQueue<T>(flags: JobsFlags, run: (q: Queued) => Promise<T>): Promise<T> {
   if (flags.queue === undefined) throw new ConfigError('jobs needs --queue redis://HOST:PORT (or DEEPNET_QUEUE)');
   const url = parseQueueUrl(flags.queue);
+  // BullMQ and ioredis load when a jobs command runs, not with every command's help.
+  const { openQueue, jobStatus } = await import('../jobs/submit.js');
   const q = await openQueue(url, (line) => void process.stderr.write(line + '\n'));
   try {
-    return await run(q);
+    return await run({ ...q, jobStatus: (id) => jobStatus(q, id) });
   } finally {
     await q.close();
   }
@@ -41,7 +45,7 @@ async function status(id: string | undefined, flags: JobsFlags): Promise<void> {
       if (flags.json) return out(JSON.stringify(counts));
       return out(Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', '));
     }
-    const s = await jobStatus(q, id);
+    const s = await q.jobStatus(id);
     if (!s) throw new ConfigError(`no job ${JSON.stringify(id)} on the queue (finished jobs are kept 7 days)`);
     const { result: _result, ...shown } = s;
     if (flags.json) return out(JSON.stringify(shown));
@@ -53,7 +57,7 @@ async function status(id: string | undefined, flags: JobsFlags): Promise<void> {
 async function result(id: string, flags: JobsFlags): Promise<void> {
   if (flags.out !== undefined) checkOutputPath(flags.out, '--out');
   await withQueue(flags, async (q) => {
-    const s = await jobStatus(q, id);
+    const s = await q.jobStatus(id);
     if (!s) throw new ConfigError(`no job ${JSON.stringify(id)} on the queue (finished jobs are kept 7 days)`);
     if (s.state === 'failed') throw new ConfigError(`job ${id} failed: ${s.error}`);
     if (s.state !== 'completed') throw new ConfigError(`job ${id} is ${s.state}, not finished yet`);
@@ -69,7 +73,7 @@ async function result(id: string, flags: JobsFlags): Promise<void> {
 async function cancel(id: string, flags: JobsFlags): Promise<void> {
   await withQueue(flags, async (q) => {
     const { queue, connection } = q;
-    const s = await jobStatus(q, id);
+    const s = await q.jobStatus(id);
     if (!s) throw new ConfigError(`no job ${JSON.stringify(id)} on the queue`);
     if (s.state === 'completed' || s.state === 'failed') throw new ConfigError(`job ${id} has already ${s.state === 'completed' ? 'completed' : 'failed'}`);
     // The mark first: it stops a running job, and tells a waiting tune that a vanished job was cancelled.
@@ -80,7 +84,7 @@ async function cancel(id: string, flags: JobsFlags): Promise<void> {
     }
     const until = Date.now() + CANCEL_WAIT_MS;
     while (Date.now() < until) {
-      const now = await jobStatus(q, id);
+      const now = await q.jobStatus(id);
       if (now?.state === 'failed') return out(`${id}: cancelled`);
       if (now?.state === 'completed') throw new ConfigError(`job ${id} completed before it could be cancelled`);
       await new Promise((r) => setTimeout(r, 200));
@@ -91,6 +95,7 @@ async function cancel(id: string, flags: JobsFlags): Promise<void> {
 
 async function list(flags: JobsFlags): Promise<void> {
   await withQueue(flags, async ({ queue, connection }) => {
+    const { listSearches } = await import('../jobs/search.js');
     const searches = await listSearches(queue, connection.redis);
     if (flags.json) return out(JSON.stringify({ searches }));
     if (searches.length === 0) return out('no searches on the queue (searches are kept 7 days)');

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { DataError } from '../errors.js';
-import { loadImageColumn } from '../io/image.js';
 import { Matrix } from '../matrix.js';
 import type { Network } from '../nn/network.js';
 import { loadData } from '../experiment/data.js';
@@ -47,7 +46,7 @@ export function predictCommand(program: Command): void {
     .action(async (flags: PredictFlags) => {
       if (!flags.data === !flags.image) throw new DataError('predict: give either --data or --image (one of them)');
       const net = loadModel(flags.model);
-      const predictions = flags.image ? predictImages(net, flags.image) : await predictData(net, flags);
+      const predictions = flags.image ? await predictImages(net, flags.image) : await predictData(net, flags);
       const out = (line: string): void => void process.stdout.write(line + '\n');
       if (flags.json) return out(JSON.stringify({ model: flags.model, predictions }));
       for (const p of predictions) out(`${p.sample}\t${p.label}\t${p.probability}`);
@@ -60,7 +59,9 @@ async function predictData(net: Network, flags: PredictFlags): Promise<Predictio
   return predictions(net, modelInput(net, data.X, data.source), (j) => j);
 }
 
-function predictImages(net: Network, files: string[]): Prediction[] {
+async function predictImages(net: Network, files: string[]): Promise<Prediction[]> {
+  // The image decoders load for image inputs only.
+  const { loadImageColumn } = await import('../io/image.js');
   const nx = net.layerDims[0]!;
   const columns = files.map((f) => loadImageColumn(f, nx));
   const X = Matrix.zeros(nx, files.length, net.config.dtype);

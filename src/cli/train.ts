@@ -1,4 +1,3 @@
-import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { DType } from '../matrix.js';
@@ -12,11 +11,9 @@ import type { WebGpuBackend } from '../backend/webgpu/webgpu-backend.js';
 import { BUILTINS, loadData, defaultTest } from '../experiment/data.js';
 import { choice, layerList, nonNegativeInt, outputActivationOption, positiveInt, positiveNumber } from './parsers.js';
 import { checkLabels, loadModel, modelInput } from './model.js';
-import { decisionBoundarySvg } from './boundary.js';
 import { terminalChart } from './chart.js';
 import { costCurveSvg } from './plot.js';
 import { addTrainingFlags, type TrainingFlags, trainingOptionsFrom } from './trainingFlags.js';
-import { checkChartPath, writeChart } from './png.js';
 import { ConfigError, DataError, DeepnetError, FileError } from '../errors.js';
 import { checkOutputPaths, dataSpecFiles } from '../io/paths.js';
 import { availableMemoryBytes } from '../io/systemMemory.js';
@@ -117,8 +114,11 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
     checkOutputPaths([['--out', flags.out]], inputs);
     return trainOnQueue(flags, typed, queueUrl);
   }
-  if (flags.plot) checkChartPath(flags.plot, '--plot');
-  if (flags.plotBoundary) checkChartPath(flags.plotBoundary, '--plot-boundary');
+  // The plotting packages (an SVG rasteriser, a PNG encoder) load only for a run that plots.
+  const png = flags.plot || flags.plotBoundary ? await import('./png.js') : undefined;
+  if (flags.plot) png!.checkChartPath(flags.plot, '--plot');
+  if (flags.plotBoundary) png!.checkChartPath(flags.plotBoundary, '--plot-boundary');
+  const boundary = flags.plotBoundary ? await import('./boundary.js') : undefined;
   checkOutputPaths([['--out', flags.out], ['--plot', flags.plot], ['--plot-boundary', flags.plotBoundary]], inputs);
   // The GPU opens first: no adapter is a one-line error before any data is read.
   const gpu = flags.backend === 'webgpu' ? await openGpu(flags, ['cli', 'env'].includes(cmd?.getOptionValueSource('dtype') ?? '')) : undefined;
@@ -181,8 +181,9 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   if (!flags.json) {
     out(`deepnet: training [${layerDims.join(', ')}] on ${trainSet.source} (m = ${trainSet.X.cols}), ${flags.iterations} iterations, lr ${flags.lr}, ${flags.dtype}; ${form.why}`);
   }
+  // A progress bar on a terminal only (its package loads then).
   const bar = process.stderr.isTTY
-    ? new SingleBar({
+    ? new (await import('cli-progress')).SingleBar({
         format: 'training |{bar}| {value}/{total} iterations | cost {cost} | {duration_formatted} elapsed, eta {eta_formatted}',
         stream: process.stderr,
         hideCursor: true,
@@ -235,11 +236,11 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   try {
     if (flags.plot) {
       // Every iteration's cost, not only the printed ones: the curve shows what training did.
-      writeChart(flags.plot, costCurveSvg(curve, { title: `Cost, learning rate ${flags.lr}, layers [${layerDims.join(', ')}]` }), '--plot');
+      png!.writeChart(flags.plot, costCurveSvg(curve, { title: `Cost, learning rate ${flags.lr}, layers [${layerDims.join(', ')}]` }), '--plot');
     }
     if (flags.plotBoundary) {
       const title = `Decision boundary, layers [${layerDims.join(', ')}]`;
-      writeChart(flags.plotBoundary, decisionBoundarySvg((G) => net.forward(G), trainSet.X, trainSet.Y, { title, classes: net.classes }), '--plot-boundary');
+      png!.writeChart(flags.plotBoundary, boundary!.decisionBoundarySvg((G) => net.forward(G), trainSet.X, trainSet.Y, { title, classes: net.classes }), '--plot-boundary');
     }
   } catch (e) {
     kept(e);

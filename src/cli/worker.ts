@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
-import { defaultMaxMemory, formatBytes, parseMemory } from '../jobs/memoryBound.js';
+import { defaultMaxMemory, parseMemory } from '../jobs/memoryBound.js';
+import { formatBytes } from '../nn/memory.js';
 import { queueOption } from '../jobs/queueOption.js';
 import { parseQueueUrl } from '../jobs/queueUrl.js';
 import { parseRoots } from '../jobs/roots.js';

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { DType } from '../matrix.js';
+import { loadCatBytes } from './catBytes.js';
 import type { Dataset } from './dataset.js';
 import { loadH5 } from './h5.js';
 
@@ -13,6 +14,11 @@ export function catFiles(): { train: string; test: string } {
 
 /** The course's cat data: train (12288, 209) and test (12288, 50), pixels scaled by 1/255. */
 export async function loadCat(dtype: DType = 'float64'): Promise<{ train: Dataset; test: Dataset }> {
-  const files = catFiles();
-  return { train: await loadH5(files.train, { dtype }), test: await loadH5(files.test, { dtype }) };
+  return { train: await loadCatSet('train', dtype), test: await loadCatSet('test', dtype) };
+}
+
+/** One of the cat files: from the build's raw bytes of that file when they are there, else the HDF5 file. */
+export async function loadCatSet(role: 'train' | 'test', dtype: DType = 'float64'): Promise<Dataset> {
+  const path = catFiles()[role];
+  return loadCatBytes(path, role, dtype) ?? loadH5(path, { dtype });
 }

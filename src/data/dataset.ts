@@ -19,8 +19,19 @@ export function samplesToColumns(
   out: Float64Array | Float32Array,
   scale = 1,
 ): void {
-  for (let s = 0; s < m; s++) {
-    for (let f = 0; f < n; f++) out[f * m + s] = scale === 1 ? values[s * n + f]! : values[s * n + f]! / scale;
+  // In blocks of 64 samples x 64 features, so that the reads (along a sample) and the writes (along
+  // a feature) both stay in cache: the cat data's 2.5 million values go over in one pass each way.
+  const B = 64;
+  for (let s0 = 0; s0 < m; s0 += B) {
+    const s1 = Math.min(m, s0 + B);
+    for (let f0 = 0; f0 < n; f0 += B) {
+      const f1 = Math.min(n, f0 + B);
+      for (let f = f0; f < f1; f++) {
+        const row = f * m;
+        if (scale === 1) for (let s = s0; s < s1; s++) out[row + s] = values[s * n + f]!;
+        else for (let s = s0; s < s1; s++) out[row + s] = values[s * n + f]! / scale;
+      }
+    }
   }
 }
 

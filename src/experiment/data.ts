@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { catFiles } from '../data/cat.js';
+import { loadCatSet } from '../data/cat.js';
 import type { Dataset } from '../data/dataset.js';
 import { FASHION_MNIST_CLASSES, fashionMnistFiles, idxFiles, loadCsv, loadIdx } from '../data/files.js';
 import { loadH5 } from '../data/h5.js';
@@ -40,8 +40,7 @@ async function loadBuiltin(name: string, role: 'train' | 'test', dtype: DType): 
   const seed = role === 'train' ? 1 : 2;
   let data: Dataset;
   if (name === 'cat') {
-    const files = catFiles();
-    data = await loadH5(role === 'train' ? files.train : files.test, { dtype });
+    data = await loadCatSet(role, dtype);
   } else if (name === 'planar') {
     // The course's flower is the training set; the test set is the same recipe with seed 2.
     data = role === 'train' ? planarDataset(dtype) : generatePlanar({ seed, dtype });

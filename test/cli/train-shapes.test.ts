@@ -102,6 +102,8 @@ describe('deepnet shapes', () => {
 
   it('--json gives the same table as data', () => {
     const r = deepnet(['shapes', '--layers', '3', '--input', '2', '--m', '4', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.layerDims).toEqual([2, 3, 1]);
     expect(out.layers[0]).toMatchObject({ layer: 1, W: [3, 2], b: [3, 1], Z: [3, 4], A: [3, 4], parameters: 9 });

@@ -14,4 +14,6 @@ export default function setup(): void {
     cwd: root,
     stdio: 'inherit',
   });
+  // The cat data's raw bytes beside the compiled code, as `npm run build` writes them.
+  execFileSync(process.execPath, ['scripts/cat-bytes.mjs'], { cwd: root, stdio: 'inherit' });
 }
