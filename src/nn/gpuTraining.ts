@@ -1,6 +1,8 @@
 import type { WebGpuBackend } from '../backend/webgpu/webgpu-backend.js';
 import { ConfigError, TrainingError } from '../errors.js';
-import type { Matrix } from '../matrix.js';
+import { getBackend } from '../backend/select.js';
+import { Matrix } from '../matrix.js';
+import type { GramChoice } from './gram.js';
 import { layerActivations, type ModelOptions } from './model.js';
 import { layerDimsOf, numLayers, type Parameters } from './parameters.js';
 import { checkIterations, checkLearningRate, checkTrainingData } from './trainingChecks.js';
@@ -12,6 +14,10 @@ import { isPlainGradientDescent, type ResolvedTrainingOptions } from './training
 // and the parameters, once every `readEvery` iterations. onIteration still sees every cost, and a
 // stop or a divergence at iteration i leaves the parameters exactly as the CPU loop would: the
 // iterations of that batch before i are run again from the batch's first parameters.
+//
+// With `gram`, layer 1 trains in Gram form as on the CPU (nn/gram.ts): K = Xᵀ·X and C0 = W0·X once,
+// then Z[1] = C0 + U·K + b[1] and U := U - (α/m)·dZ[1] (gradient descent keeps s = 1). The GPU
+// holds U in place of W[1]; W[1] = W0 + U·Xᵀ is computed once, on the CPU, when the run ends.
 
 export interface GpuTrainingOptions {
   learningRate: number;
@@ -20,6 +26,8 @@ export interface GpuTrainingOptions {
   onIteration?: (iteration: number, cost: number) => void | boolean | Promise<void | boolean>;
   /** Iterations between readbacks (default 32): more is less waiting on the GPU, fewer is livelier progress. */
   readEvery?: number;
+  /** Layer 1 in Gram form (the caller decides, as fit does: firstLayerForm). */
+  gram?: boolean;
 }
 
 /**
@@ -27,7 +35,7 @@ export interface GpuTrainingOptions {
  * What else the CPU loop offers (mini-batches, optimisers, decay, L2, dropout, validation,
  * callbacks) is a ConfigError that says so, never silently dropped.
  */
-export function gpuFitOptions(o: ResolvedTrainingOptions, where: string): GpuTrainingOptions {
+export function gpuFitOptions(o: ResolvedTrainingOptions, where: string, gram?: GramChoice): GpuTrainingOptions {
   if (!isPlainGradientDescent(o)) {
     throw new ConfigError(
       `${where}: the webgpu backend trains with the course's full-batch gradient descent only; mini-batches, optimisers other than gd, decay, L2, dropout, validation and callbacks train on backend 'wasm'`,
@@ -37,6 +45,7 @@ export function gpuFitOptions(o: ResolvedTrainingOptions, where: string): GpuTra
   return {
     learningRate,
     iterations,
+    gram: gram?.gram,
     onIteration: (i, J) => {
       if (printEvery > 0 && (i % printEvery === 0 || i === iterations - 1)) console.log(`Cost after iteration ${i}: ${J}`);
       return onIteration?.(i, J);
@@ -109,10 +118,34 @@ export async function gradientDescentOnGpu(
     const grad = softmaxOut ? dZ[L]! : gpuMatrix(layerDims[L]!, m);
     const costs = gpuMatrix(1, readEvery);
     const counter = gpuMatrix(1, 1);
+    // The Gram form's K, C0 and U (W[1] on the GPU keeps W0): computed once, before the first iteration.
+    const gram = options.gram
+      ? { K: gpuMatrix(m, m), C0: gpuMatrix(layerDims[1]!, m), U: gpuMatrix(layerDims[1]!, m, Matrix.zeros(layerDims[1]!, m, 'float32')) }
+      : undefined;
+    if (gram) {
+      // K and C0 are sums over all n[0] features (12288 for the cat data), computed once and used by
+      // every iteration: in float64 on the CPU kernels, rounded once to float32. Summed in float32
+      // on the GPU they drift the cat run off the course's accuracies; the CPU's float32 Gram form
+      // stays on them because its kernels add blocks of 512 products, not one long running sum.
+      const X64 = X.astype('float64');
+      const K64 = Matrix.zeros(m, m, 'float64');
+      const C064 = Matrix.zeros(layerDims[1]!, m, 'float64');
+      getBackend().gemm(true, false, 1, X64, X64, 0, K64);
+      getBackend().gemm(false, false, 1, parameters.W1!.astype('float64'), X64, 0, C064);
+      gram.K.data.set(K64.data);
+      gram.C0.data.set(C064.data);
+      gpu.write(gram.K);
+      gpu.write(gram.C0);
+    }
 
     const iteration = gpu.capture(() => {
       for (let l = 1; l <= L; l++) {
-        gpu.gemm(false, false, 1, W[l]!, A[l - 1]!, 0, Z[l]!);
+        if (l === 1 && gram) {
+          gpu.gemm(false, false, 1, gram.U, gram.K, 0, Z[1]!);
+          gpu.axpy(1, gram.C0, Z[1]!);
+        } else {
+          gpu.gemm(false, false, 1, W[l]!, A[l - 1]!, 0, Z[l]!);
+        }
         if (l === L && softmaxOut) {
           gpu.addBias(Z[l]!, b[l]!);
           gpu.softmax(Z[l]!, A[l]!);
@@ -124,7 +157,8 @@ export async function gradientDescentOnGpu(
       let dAl = grad;
       for (let l = L; l >= 1; l--) {
         if (!(l === L && softmaxOut)) gpu.activationBackward(acts[l - 1]!, dAl, Z[l]!, A[l]!, dZ[l]!);
-        gpu.gemm(false, true, 1 / m, dZ[l]!, A[l - 1]!, 0, dW[l]!);
+        // In Gram form dW[1] = (1/m) dZ[1]·Xᵀ is never formed: the update below moves U by dZ[1].
+        if (!(l === 1 && gram)) gpu.gemm(false, true, 1 / m, dZ[l]!, A[l - 1]!, 0, dW[l]!);
         gpu.rowSums(dZ[l]!, 1 / m, db[l]!);
         if (l > 1) {
           gpu.gemm(true, false, 1, W[l]!, dZ[l]!, 0, dA[l - 1]!);
@@ -132,12 +166,37 @@ export async function gradientDescentOnGpu(
         }
       }
       for (let l = 1; l <= L; l++) {
-        gpu.axpy(-learningRate, dW[l]!, W[l]!);
+        if (l === 1 && gram) gpu.axpy(-learningRate / m, dZ[1]!, gram.U);
+        else gpu.axpy(-learningRate, dW[l]!, W[l]!);
         gpu.axpy(-learningRate, db[l]!, b[l]!);
       }
     });
-    const gpuParameters = Array.from({ length: L }, (_, i) => [W[i + 1]!, b[i + 1]!]).flat();
-    const callerParameters = Array.from({ length: L }, (_, i) => [parameters[`W${i + 1}`]!, parameters[`b${i + 1}`]!]).flat();
+    // What the GPU trains and the caller's copy of it: in Gram form, U in W[1]'s place.
+    const U = gram ? Matrix.zeros(layerDims[1]!, m, 'float32') : undefined;
+    const gpuParameters = Array.from({ length: L }, (_, i) => [i === 0 && gram ? gram.U : W[i + 1]!, b[i + 1]!]).flat();
+    const callerParameters = Array.from({ length: L }, (_, i) => [i === 0 && U ? U : parameters[`W${i + 1}`]!, parameters[`b${i + 1}`]!]).flat();
+    // In Gram form the caller's W[1] is W0 + U·Xᵀ of the last readback, computed when it is read
+    // (onIteration may read it) and when the run ends.
+    const W1 = parameters.W1!;
+    const W0 = U ? W1.data.slice() : undefined;
+    let fresh = true;
+    /** W[1] = W0 + U·Xᵀ from the caller's U (the state of the last readback), on the CPU kernels. */
+    const materialise = (): void => {
+      if (!U || fresh) return;
+      W1.data.set(W0!);
+      getBackend().gemm(false, true, 1, U, X, 1, W1);
+      fresh = true;
+    };
+    if (U) {
+      Object.defineProperty(parameters, 'W1', {
+        configurable: true,
+        enumerable: true,
+        get: () => {
+          materialise();
+          return W1;
+        },
+      });
+    }
 
     /** Runs n iterations from the GPU's parameters and reads their costs and the parameters after them. */
     const run = async (first: number, n: number): Promise<void> => {
@@ -148,6 +207,8 @@ export async function gradientDescentOnGpu(
         await gpu.read(costs, ...gpuParameters);
       } catch (e) {
         if (!(e instanceof TrainingError)) throw e;
+        // A lost device: the parameters of the last readback, W[1] included.
+        materialise();
         throw new TrainingError(`${e.message} during iterations ${first} to ${first + n - 1}; the parameters are kept as of iteration ${first} (the last readback)`, { cause: e });
       }
     };
@@ -164,6 +225,7 @@ export async function gradientDescentOnGpu(
     };
     const keep = (): void => {
       for (let p = 0; p < gpuParameters.length; p++) callerParameters[p]!.data.set(gpuParameters[p]!.data);
+      fresh = !U;
     };
 
     const history: number[] = [];
@@ -175,6 +237,7 @@ export async function gradientDescentOnGpu(
         const J = costs.data[k]!;
         if (!Number.isFinite(J)) {
           await rewind(first, i);
+          materialise();
           const last = history.length ? `the last finite cost was ${history[history.length - 1]} at iteration ${history.length - 1}` : 'no finite cost came before it';
           throw new TrainingError(`training diverged: the cost is ${J} at iteration ${i}; ${last}. Try a smaller learning rate (it is ${learningRate}).`);
         }
@@ -182,13 +245,20 @@ export async function gradientDescentOnGpu(
         if ((await onIteration?.(i, J)) === false) {
           // Stop before iteration i's update: the parameters after iterations 0..i-1.
           await rewind(first, i);
+          materialise();
           return history;
         }
       }
       keep();
     }
+    materialise();
     return history;
   } finally {
     for (const M of held) gpu.release(M);
+    // W[1] a plain property again, holding the trained values (or those of the last readback).
+    if (options.gram && Object.getOwnPropertyDescriptor(parameters, 'W1')?.get) {
+      const trained = parameters.W1!;
+      Object.defineProperty(parameters, 'W1', { configurable: true, enumerable: true, writable: true, value: trained });
+    }
   }
 }

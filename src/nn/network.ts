@@ -213,7 +213,8 @@ export class Network {
     this.checkTrainingMemory(X.cols, options);
     [X, Y] = this.data(X, Y, 'fitAsync');
     if (this.config.backend === 'webgpu') {
-      const gpuOptions = gpuFitOptions(o, 'fitAsync');
+      // Layer 1's form is chosen as on the CPU (gram: auto picks it where it saves work).
+      const gpuOptions = gpuFitOptions(o, 'fitAsync', firstLayerForm(X, this.config.layerDims, { ...options, gram: options.gram ?? this.config.gram }, 'fitAsync'));
       const costs = await gradientDescentOnGpu(await webgpuBackend(), X, Y, this.parameters, gpuOptions, this.modelOptions, 'fitAsync');
       this.history = { epoch: costs.map((_, i) => i), loss: costs, learningRate: costs.map(() => o.learningRate), stoppedEarly: costs.length < o.epochs };
       return costs;

@@ -18,6 +18,8 @@ interface TrainSpec {
   /** 'planar', or the base URL of x-train.bin, y-train.bin, x-test.bin, y-test.bin (float32, (n, m)). */
   data: string;
   trainM?: number;
+  /** Layer 1's form (default: auto, as fit chooses). */
+  gram?: 'auto' | 'on' | 'off';
   testM?: number;
 }
 
@@ -38,7 +40,7 @@ async function train(spec: TrainSpec): Promise<{ costs: number[]; trainAccuracy:
     Xt = await bin(`${spec.data}x-test.bin`, n0!, spec.testM!);
     Yt = await bin(`${spec.data}y-test.bin`, nL, spec.testM!);
   }
-  const net = new Network({ layerDims: spec.layerDims, hidden: spec.hidden, init: spec.init, seed: spec.seed, backend: 'webgpu' });
+  const net = new Network({ layerDims: spec.layerDims, hidden: spec.hidden, init: spec.init, seed: spec.seed, backend: 'webgpu', gram: spec.gram });
   const started = performance.now();
   const costs = await net.fitAsync(X, Y, { learningRate: spec.learningRate, iterations: spec.iterations });
   const seconds = (performance.now() - started) / 1000;
@@ -85,4 +87,30 @@ async function stopping(stopAt: number): Promise<{ gpu: number[]; cpu: number[];
   return { gpu: Array.from(g.parameters.W1!.data), cpu: Array.from(c.parameters.W1!.data), costs: costs.length };
 }
 
-(window as unknown as { webgpuTests: object }).webgpuTests = { adapter, kernels, train, refusals, stopping };
+/**
+ * The Gram form on the GPU against the CPU's (n[0] = 40 > m = 12): the costs, a stop inside a
+ * readback batch, the final parameters, and the W[1] that onIteration reads (that of the last readback).
+ */
+async function gramSmall(stopAt: number): Promise<{ gpu: number[][]; cpu: number[][]; costs: number[][]; readAt40: number[]; cpuAt32: number[] }> {
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5;
+  const X = new Matrix(40, 12, Float32Array.from({ length: 480 }, rand));
+  const Y = new Matrix(1, 12, Float32Array.from({ length: 12 }, (_, j) => j % 3 === 0 ? 1 : 0));
+  const make = (backend: string) => new Network({ layerDims: [40, 6, 3, 1], seed: 5, backend, dtype: 'float32', gram: 'on' });
+  const g = make('webgpu');
+  const c = make('wasm');
+  let readAt40: number[] = [];
+  const gpuCosts = await g.fitAsync(X, Y, { learningRate: 0.05, iterations: 100, onIteration: (i) => {
+    if (i === 40) readAt40 = Array.from(g.parameters.W1!.data);
+    return i !== stopAt;
+  } });
+  let cpuAt32: number[] = [];
+  const cpuCosts = c.fit(X, Y, { learningRate: 0.05, iterations: 100, onIteration: (i) => {
+    if (i === 32) cpuAt32 = Array.from(c.parameters.W1!.data);
+    return i !== stopAt;
+  } });
+  const all = (n: Network) => Object.keys(n.parameters).sort().map((k) => Array.from(n.parameters[k]!.data));
+  return { gpu: all(g), cpu: all(c), costs: [gpuCosts, cpuCosts], readAt40, cpuAt32 };
+}
+
+(window as unknown as { webgpuTests: object }).webgpuTests = { adapter, kernels, train, refusals, stopping, gramSmall };
