@@ -17,7 +17,9 @@ import { fitMinMax, fitStandardization } from '../src/data/normalize.js';
 import type { ActivationName } from '../src/nn/activations.js';
 import type { CostName } from '../src/nn/costs.js';
 import type { InitName } from '../src/nn/init.js';
+import type { Callback } from '../src/nn/callbacks.js';
 import { lModelBackward, lModelForward } from '../src/nn/model.js';
+import { firstLayerForm } from '../src/nn/trainLoop.js';
 import { Network } from '../src/nn/network.js';
 import type { OptimizerName } from '../src/nn/optimizers.js';
 import { resolveTrainingOptions, type TrainingOptions } from '../src/nn/trainingOptions.js';
@@ -31,6 +33,8 @@ const BOUNDARY_SIZE = 72;
 const UNIT_SIZE = 32;
 const UNITS_SHOWN = 10;
 const PROGRESS_MS = 80;
+/** How often the test cost is taken where it costs more than an iteration (the first layer in Gram form). */
+const TEST_MS = 400;
 /** The course's model() shuffles epoch e with seed 10 + 1 + e (the library's default shuffleSeed). */
 const SHUFFLE_SEED = 10;
 
@@ -49,6 +53,8 @@ interface Session {
   iteration: number;
   pending: [number, number][];
   pendingTest: [number, number][];
+  /** When the test cost was last taken. */
+  lastTest: number;
   running: boolean;
   paused: boolean;
   stepsLeft: number;
@@ -391,6 +397,7 @@ function configure(msg: Extract<ToWorker, { type: 'configure' }>): void {
     iteration: 0,
     pending: [],
     pendingTest: [],
+    lastTest: 0,
     running: false,
     paused: true,
     stepsLeft: Infinity,
@@ -440,39 +447,46 @@ async function run(s: Session): Promise<void> {
     await kernelsReady;
     while (s.generation === generation && s.iteration < s.spec.iterations) {
       s.restart = false;
-      await net.fitAsync(s.train.X, s.train.Y, {
+      let testEvery = true;
+      const callback: Callback = {
+        onEpochEnd: async (_epoch, _logs, context) => {
+          if (s.stepsLeft !== Infinity && --s.stepsLeft <= 0) {
+            s.paused = true;
+            s.stepsLeft = Infinity;
+          }
+          const now = performance.now();
+          const report = s.paused || now - s.lastPost > PROGRESS_MS;
+          if (s.test && (testEvery || s.paused || now - s.lastTest > TEST_MS || s.iteration + 1 >= s.spec.iterations)) {
+            // The library's cost on the test split after this iteration's update (as Keras's val_loss);
+            // reading context.parameters brings a first layer in Gram form up to date first.
+            void context.parameters;
+            s.pendingTest.push([s.iteration, net.cost(s.test.X, s.test.Y)]);
+            s.lastTest = now;
+          }
+          s.iteration++;
+          if (report) sendProgress(s);
+          if (s.paused && s.generation === generation) {
+            post({ type: 'paused', iteration: s.iteration });
+            await new Promise<void>((resolve) => (s.resume = resolve));
+            s.resume = null;
+          } else {
+            await nextTick();
+          }
+          if (s.generation !== generation || s.restart) context.stopTraining();
+        },
+      };
+      const options: TrainingOptions = {
         ...trainingOptions(s.spec, s.iteration),
         optimizer: s.spec.optimizer as OptimizerName,
         onIteration: (_i, J) => {
           s.pending.push([s.iteration, J]);
         },
-        callbacks: [
-          {
-            onEpochEnd: async (_epoch, _logs, context) => {
-              // The library's cost on the test split after this iteration's update (as Keras's val_loss); reading
-              // context.parameters first brings a first layer kept in Gram form up to date.
-              if (s.test) {
-                void context.parameters;
-                s.pendingTest.push([s.iteration, net.cost(s.test.X, s.test.Y)]);
-              }
-              s.iteration++;
-              if (s.stepsLeft !== Infinity && --s.stepsLeft <= 0) {
-                s.paused = true;
-                s.stepsLeft = Infinity;
-              }
-              if (s.paused || performance.now() - s.lastPost > PROGRESS_MS) sendProgress(s);
-              if (s.paused && s.generation === generation) {
-                post({ type: 'paused', iteration: s.iteration });
-                await new Promise<void>((resolve) => (s.resume = resolve));
-                s.resume = null;
-              } else {
-                await nextTick();
-              }
-              if (s.generation !== generation || s.restart) context.stopTraining();
-            },
-          },
-        ],
-      });
+        callbacks: [callback],
+      };
+      // The test cost reads W[1]: with the first layer in Gram form (cat) that costs several
+      // iterations, so there it is taken every TEST_MS, when paused, and at the end.
+      testEvery = !firstLayerForm(s.train.X, net.layerDims, { ...options, gram: net.config.gram }, 'the playground').gram;
+      await net.fitAsync(s.train.X, s.train.Y, options);
       if (!s.restart) break;
     }
     if (s.generation === generation) {

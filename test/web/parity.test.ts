@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { loadCat } from '../../src/data/cat.js';
 import { planarDataset } from '../../src/data/planar.js';
 import { trainTestSplit } from '../../src/data/split.js';
 import { moonsDataset } from '../../src/data/synthetic.js';
@@ -76,6 +77,24 @@ describe.runIf(run)('the playground, as TensorFlow Playground users expect it', 
     // The two curves differ (new points are not the training set), and both are drawn in full.
     expect(s.testCosts[199]![1]).not.toBe(s.costs[199]![1]);
     expect(s.chartPoints).toEqual({ train: 200, test: 200 });
+    await page.close();
+  });
+
+  it("takes cat's test cost every 400 ms and at the end (its first layer is in Gram form): the library's to 1e-9", async () => {
+    const page = await open();
+    await chooseData(page, 'cat');
+    await setFields(page, { iterations: '40' });
+    const s = await trainToEnd(page);
+    const { train, test } = await loadCat();
+    const net = new Network({ layerDims: [12288, 20, 7, 5, 1], activations: ['relu', 'relu', 'relu', 'sigmoid'], seed: 1 });
+    net.fit(train.X, train.Y, { learningRate: 0.0075, iterations: 40, validationData: [test.X, test.Y] });
+    const taken = s.testCosts.map(([i]) => i);
+    expect(taken.length).toBeLessThan(40);
+    expect(taken[0]).toBe(0);
+    expect(taken[taken.length - 1]).toBe(39);
+    expect(near(s.testCosts.map(([, J]) => J), taken.map((i) => net.history!.valLoss![i]!), 1e-9)).toBe(true);
+    expect(near(s.costs.map(([, J]) => J), net.history!.loss, 1e-9)).toBe(true);
+    expect(s.chartPoints).toEqual({ train: 40, test: taken.length });
     await page.close();
   });
 
