@@ -165,6 +165,9 @@ function trainingOf(spec: NetworkSpec): TrainingSpec {
 
 /** The synthetic set's noise σ, share trained on, and m trained on; or the message about a bad one. */
 function readSplit(name: DataName): { noise: number; trainPercent: number; m: number } | { id: string; message: string } {
+  const { m } = DEFAULTS[name];
+  // The course's own data: its hidden fields say nothing.
+  if (FIXED.has(name)) return { noise: 0, trainPercent: 100, m };
   const noiseText = fieldValue('noise');
   const noise = Number(noiseText);
   if (noiseText.trim() === '' || !Number.isFinite(noise) || noise < 0) return { id: 'noise', message: `The noise σ must be a number ≥ 0, not "${noiseText}".` };
@@ -173,9 +176,8 @@ function readSplit(name: DataName): { noise: number; trainPercent: number; m: nu
   if (!/^\d+$/.test(percentText.trim()) || trainPercent < 10 || trainPercent > 90) {
     return { id: 'train-percent', message: `The train share must be a whole number of percent from 10 to 90, not "${percentText}".` };
   }
-  const { m } = DEFAULTS[name];
   // As trainTestSplit counts: the test split is the first ceil(fraction · m) of the permutation.
-  return { noise, trainPercent, m: FIXED.has(name) ? m : m - Math.ceil(testFraction(trainPercent) * m) };
+  return { noise, trainPercent, m: m - Math.ceil(testFraction(trainPercent) * m) };
 }
 
 async function readForm(): Promise<Form> {
@@ -292,8 +294,10 @@ function setRunning(running: boolean): void {
   // After Done, Train goes on for as many iterations again (the TensorFlow Playground trains on).
   $('train').textContent = running ? 'Pause' : state.done ? 'Continue' : state.iteration > 0 ? 'Resume' : 'Train';
   $('train').title = state.done ? `train ${runLength} more iterations` : '';
-  $<HTMLButtonElement>('train').disabled = !state.ready;
-  $<HTMLButtonElement>('step').disabled = running || !state.ready;
+  // A diverged network trains no further: a new setting (or Reset) starts it again.
+  const stuck = !state.ready || state.diverged !== '';
+  $<HTMLButtonElement>('train').disabled = stuck;
+  $<HTMLButtonElement>('step').disabled = running || stuck;
 }
 
 function fmt(x: number | null, digits = 4): string {
