@@ -61,6 +61,8 @@ export class NetworkDiagram {
   private showZoom(tile: UnitTile): void {
     this.zoomed = tile;
     this.zoom.hidden = false;
+    // Beside the unit, not over it: a unit in the right half is enlarged on the left.
+    this.zoom.classList.toggle('left', tile.l > (this.layerDims.length - 1) / 2);
     this.zoom.querySelector('figcaption')!.textContent = `A[${tile.l}] unit ${tile.i + 1}: ${this.activations[tile.l - 1] ?? ''}(Z[${tile.l}]) over the plane`;
     const canvas = this.zoom.querySelector('canvas')!;
     const ctx = canvas.getContext('2d')!;
