@@ -230,7 +230,10 @@ async function readFields(): Promise<Form> {
   if (!threadsValid) return { ok: false, field: 'network', message: `The address's ?threads= must be a whole number of threads from 1 to 64, not "${threadsParam}".` };
   const hidden = editor.read();
   // The editor shows its own message beside the layer.
-  if (!hidden) return { ok: false, field: 'network', message: '' };
+  if (!hidden) {
+    markInvalid(null);
+    return { ok: false, field: 'network', message: '' };
+  }
   const readers = Object.fromEntries(Object.entries(FIELDS).map(([key, id]) => [key, fieldValue(id)])) as unknown as FieldReaders;
   const spec = readNetwork(hidden, readers, nX, nY, m);
   if ('message' in spec) {
@@ -293,7 +296,7 @@ function setRunning(running: boolean): void {
   state.running = running;
   // After Done, Train goes on for as many iterations again (the TensorFlow Playground trains on).
   $('train').textContent = running ? 'Pause' : state.done ? 'Continue' : state.iteration > 0 ? 'Resume' : 'Train';
-  $('train').title = state.done ? `train ${runLength} more iterations` : '';
+  $('train').title = state.done ? `train ${runLength} more iterations` : running ? 'pause before the next iteration' : 'train the network: forward, cost J, backward, update, iteration after iteration';
   // A diverged network trains no further: a new setting (or Reset) starts it again.
   const stuck = !state.ready || state.diverged !== '';
   $<HTMLButtonElement>('train').disabled = stuck;

@@ -366,9 +366,10 @@ describe.runIf(run)('the playground, as TensorFlow Playground users expect it', 
     expect(controls.filter((c) => !reached.has(c) && !disabled.includes(c))).toEqual([]);
     // The unit heatmaps too: focus enlarges one as hover does.
     expect(reached.has('unit heatmap')).toBe(true);
-    const untitled = await page.$$eval('#setup input, #setup select, #setup button', (els) => els.filter((e) => !e.closest('[title]')).map((e) => e.id || e.className));
+    const titled = '[title]:not([title=""])';
+    const untitled = await page.$$eval('#setup input, #setup select, #setup button', (els, t) => els.filter((e) => !e.closest(t)).map((e) => e.id || e.className), titled);
     expect(untitled).toEqual([]);
-    const title = (selector: string) => page.$eval(selector, (e) => e.closest('[title]')!.getAttribute('title')!);
+    const title = (selector: string) => page.$eval(selector, (e, t) => e.closest(t)!.getAttribute('title')!, titled);
     expect(await title('#lr')).toContain('α');
     expect(await title('#layers .units')).toContain('n[l]');
     expect(await title('#lambd')).toContain('λ');
