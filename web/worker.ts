@@ -37,6 +37,11 @@ const PROGRESS_MS = 80;
 const TEST_MS = 400;
 /** The course's model() shuffles epoch e with seed 10 + 1 + e (the library's default shuffleSeed). */
 const SHUFFLE_SEED = 10;
+/** The library's default seed of the dropout masks. */
+const DROPOUT_SEED = 1;
+/** A unit's colours, as the diagram's weights: blue +, orange -. */
+const POSITIVE = [37, 99, 235] as const;
+const NEGATIVE = [234, 88, 12] as const;
 
 interface Session {
   generation: number;
@@ -255,7 +260,7 @@ function unitPixels(net: Network, grid: Matrix): NonNullable<Progress['units']> 
       const rgba = new Uint8ClampedArray(4 * n);
       for (let t = 0; t < n; t++) {
         const v = maxAbs > 0 ? A.data[i * n + t]! / maxAbs : 0;
-        const [r, g, b] = v >= 0 ? [37, 99, 235] : [234, 88, 12];
+        const [r, g, b] = v >= 0 ? POSITIVE : NEGATIVE;
         const w = Math.abs(v);
         rgba[4 * t] = 255 + (r - 255) * w;
         rgba[4 * t + 1] = 255 + (g - 255) * w;
@@ -422,7 +427,10 @@ function fail(e: unknown, field: string): void {
   post({ type: 'error', field: at, message });
 }
 
-/** fit's options from the page's, for a run that starts at `iteration` (its shuffles go on where they were). */
+/**
+ * fit's options from the page's, for a run that starts at `iteration`: its shuffles go on where they
+ * were, and its dropout masks are new ones (a run from 0 is the library's default run).
+ */
 function trainingOptions(spec: TrainingSpec, iteration: number): TrainingOptions {
   return {
     learningRate: spec.learningRate,
@@ -431,6 +439,7 @@ function trainingOptions(spec: TrainingSpec, iteration: number): TrainingOptions
     lambd: spec.lambd,
     keepProb: spec.keepProb,
     shuffleSeed: SHUFFLE_SEED + iteration,
+    dropoutSeed: DROPOUT_SEED + iteration,
   };
 }
 
