@@ -180,6 +180,35 @@ describe.runIf(run)('the playground, as TensorFlow Playground users expect it', 
     await page.close();
   });
 
+  it('applies a new L2 λ to the running network from its next iteration, as fit would from those parameters', async () => {
+    const page = await open();
+    await chooseData(page, 'moons');
+    await setFields(page, { iterations: '1000000' });
+    await page.click('#train');
+    await page.waitForFunction(() => (window as unknown as { deepnet: PageState }).deepnet.iteration > 100);
+    await page.click('#train');
+    await page.waitForFunction(() => (window as unknown as { deepnet: PageState }).deepnet.pausedAt !== null);
+    const paused = await state(page);
+    const k = paused.pausedAt!;
+    await page.fill('#lambd', '0.5');
+    await page.waitForTimeout(500);
+    await page.click('#step');
+    await page.waitForFunction((n) => (window as unknown as { deepnet: PageState }).deepnet.iteration === n + 1, k);
+    const s = await state(page);
+    // The same network went on: not rebuilt, one cost per iteration.
+    expect(s.readyCount).toBe(paused.readyCount);
+    expect(s.costs.map(([i]) => i)).toEqual(Array.from({ length: k + 1 }, (_, i) => i));
+    const { train } = trainTestSplit(moonsDataset({ seed: 1, noise: 0.15 }), { testFraction: 0.2, seed: 1 });
+    const net = new Network({ layerDims: [2, 8, 4, 1], activations: ['tanh', 'tanh', 'sigmoid'], seed: 1 });
+    const before = net.fit(train.X, train.Y, { learningRate: 0.3, iterations: k });
+    const [withL2] = net.fit(train.X, train.Y, { learningRate: 0.3, iterations: 1, lambd: 0.5 });
+    expect(near(s.costs.slice(0, k).map(([, J]) => J), before, 1e-12)).toBe(true);
+    expect(Math.abs(s.costs[k]![1] - withL2!) / withL2!).toBeLessThan(1e-12);
+    // The L2 term is in it: (λ / 2m) Σ‖W[l]‖² > 0 lifts the cost above the last one without it.
+    expect(s.costs[k]![1]).toBeGreaterThan(s.costs[k - 1]![1]);
+    await page.close();
+  });
+
   it("draws each hidden unit's output over the plane, enlarged on hover", async () => {
     const page = await open();
     await chooseData(page, 'moons');
