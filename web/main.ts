@@ -615,3 +615,9 @@ function layersFrom(text: string): { units: string; activation: string }[] {
 }
 
 applyAddress();
+// An address edited by hand (or a link followed within the page) is read as a fresh one.
+window.addEventListener('hashchange', () => {
+  addressErrors.clear();
+  applyAddress();
+  scheduleConfigure();
+});

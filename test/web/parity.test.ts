@@ -305,6 +305,15 @@ describe.runIf(run)('the playground, as TensorFlow Playground users expect it', 
     expect(node.m).toBe(280);
     expect(near(trained.costs.map(([, J]) => J), node.costs, 1e-6)).toBe(true);
     expect(near(trained.testCosts.map(([, J]) => J), node.testCosts, 1e-6)).toBe(true);
+    // An address edited by hand is read again: that data set's defaults, then what it says.
+    const before = (await state(copy)).readyCount;
+    await copy.evaluate(() => (location.hash = '#data=circles&lr=0.7'));
+    await rebuilt(copy, before);
+    expect(await copy.inputValue('#data-name')).toBe('circles');
+    expect(await copy.inputValue('#lr')).toBe('0.7');
+    expect(await copy.inputValue('#noise')).toBe('0.1');
+    expect(await copy.$$eval('#layers .units', (e) => e.map((u) => (u as HTMLInputElement).value))).toEqual(['8', '4']);
+    expect(new URL(copy.url()).search).toBe('?threads=1');
     await page.close();
     await copy.close();
   });
