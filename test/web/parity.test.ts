@@ -237,6 +237,7 @@ describe.runIf(run)('the playground, as TensorFlow Playground users expect it', 
     }
     expect(tiles.filter((t) => t.blue > 0 && t.orange > 0).length).toBeGreaterThan(6);
     expect(await page.isVisible('#unit-zoom')).toBe(false);
+    await page.screenshot({ path: join(SHOTS, 'parity-desktop.png') });
     await page.hover('#diagram foreignObject.unit canvas');
     expect(await page.isVisible('#unit-zoom')).toBe(true);
     expect(await page.textContent('#unit-zoom figcaption')).toBe('A[1] unit 1: tanh(Z[1]) over the plane');
@@ -248,7 +249,7 @@ describe.runIf(run)('the playground, as TensorFlow Playground users expect it', 
     });
     expect(zoom.colours).toBeGreaterThan(20);
     expect(zoom.width).toBe(160);
-    await page.screenshot({ path: join(SHOTS, 'parity-desktop.png') });
+    await page.screenshot({ path: join(SHOTS, 'parity-unit-zoom.png') });
     await page.mouse.move(0, 0);
     expect(await page.isVisible('#unit-zoom')).toBe(false);
     await page.close();
