@@ -5,6 +5,8 @@ import { loadCat } from '../../src/data/cat.js';
 import { planarDataset } from '../../src/data/planar.js';
 import { trainTestSplit } from '../../src/data/split.js';
 import { moonsDataset } from '../../src/data/synthetic.js';
+import { Matrix } from '../../src/matrix.js';
+import { lModelForward } from '../../src/nn/model.js';
 import { Network } from '../../src/nn/network.js';
 import type { TrainingOptions } from '../../src/nn/trainingOptions.js';
 import { CHROMIUM, traceMainThread } from '../helpers/browser.js';
@@ -236,6 +238,45 @@ describe.runIf(run)('the playground, as TensorFlow Playground users expect it', 
       expect(t.colours).toBeGreaterThan(20);
     }
     expect(tiles.filter((t) => t.blue > 0 && t.orange > 0).length).toBeGreaterThan(6);
+    // Each is its unit's A[l] over the plane, as Node computes it from the same trained network:
+    // pixel (r, c) shows the point at the centre of cell (r, c) of the 32 x 32 grid over the data's
+    // extent, blue · A / max|A| for A > 0, orange for A < 0 (white at 0).
+    const { train } = trainTestSplit(moonsDataset({ seed: 1, noise: 0.15 }), { testFraction: 0.2, seed: 1 });
+    const net = new Network({ layerDims: [2, 8, 4, 1], activations: ['tanh', 'tanh', 'sigmoid'], seed: 1 });
+    net.fit(train.X, train.Y, { learningRate: 0.3, iterations: 300 });
+    const [x0, x1, y0, y1] = [0, 1].flatMap((row) => {
+      const v = Array.from({ length: train.X.cols }, (_, j) => train.X.get(row, j));
+      const [lo, hi] = [Math.min(...v), Math.max(...v)];
+      return [lo - (hi - lo) * 0.08, hi + (hi - lo) * 0.08];
+    }) as [number, number, number, number];
+    const n = 32;
+    const grid = Matrix.zeros(2, n * n);
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < n; c++) {
+        grid.set(0, r * n + c, x0 + ((c + 0.5) / n) * (x1 - x0));
+        grid.set(1, r * n + c, y1 - ((r + 0.5) / n) * (y1 - y0));
+      }
+    }
+    const [, caches] = lModelForward(grid, net.parameters, { activations: ['tanh', 'tanh', 'sigmoid'] });
+    const expected = [1, 2].flatMap((l) => {
+      const A = caches[l - 1]!.activationCache.A;
+      return Array.from({ length: A.rows }, (_, i) => {
+        const row = Array.from({ length: n * n }, (_, t) => A.get(i, t));
+        const maxAbs = Math.max(...row.map(Math.abs));
+        return row.flatMap((a) => {
+          const w = Math.abs(a) / maxAbs;
+          const colour = a >= 0 ? [37, 99, 235] : [234, 88, 12];
+          return colour.map((ch) => 255 + (ch - 255) * w);
+        });
+      });
+    });
+    const shown = await page.$$eval('#diagram foreignObject.unit canvas', (canvases) =>
+      (canvases as HTMLCanvasElement[]).map((c) => Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data).filter((_, k) => k % 4 !== 3)),
+    );
+    shown.forEach((pixels, u) => {
+      const worst = Math.max(...pixels.map((v, k) => Math.abs(v - expected[u]![k]!)));
+      expect(worst, `unit ${u}`).toBeLessThanOrEqual(1);
+    });
     expect(await page.isVisible('#unit-zoom')).toBe(false);
     await page.screenshot({ path: join(SHOTS, 'parity-desktop.png') });
     await page.hover('#diagram foreignObject.unit canvas');
