@@ -51,7 +51,7 @@ const DEFAULTS: Record<DataName, { hidden: LayerSpec[]; lr: number; iterations: 
   cat: { hidden: [{ units: 20, activation: 'relu' }, { units: 7, activation: 'relu' }, { units: 5, activation: 'relu' }], lr: 0.0075, iterations: 2500, output: 'sigmoid', noise: 0, m: 209 },
 };
 
-/** The course's fixed data: no seed, noise or split of the page's choosing. */
+/** Data the page does not draw (the course's planar and cat, a CSV file): no seed, noise or split to choose. */
 const FIXED = new Set<DataName | 'csv'>(['planar', 'cat', 'csv']);
 
 /** The network's fields, in the form's order, each with its element id (the address names them alike). */
