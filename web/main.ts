@@ -1,17 +1,20 @@
 import './style.css';
-import type { CatBytes, DataName, DataSpec, DataSummary, FromWorker, LayerSpec, NetworkSpec, Progress, ToWorker, TraceStep } from './protocol.js';
+import { type CatBytes, type DataName, type DataSpec, type DataSummary, type FromWorker, type LayerSpec, type NetworkSpec, type Progress, testFraction, type ToWorker, type TraceStep, type TrainingSpec } from './protocol.js';
 import { BoundaryView } from './views/boundary.js';
 import { CatGrid } from './views/catGrid.js';
 import { CostChart } from './views/chart.js';
 import { NetworkDiagram } from './views/diagram.js';
 import { renderDimensions } from './views/dims.js';
-import { LayerEditor, readNetwork } from './views/editor.js';
+import { type FieldReaders, HIDDEN, LayerEditor, readNetwork } from './views/editor.js';
+import { ADDRESS_FIELDS, type AddressError, layersText, readAddress } from './address.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
 // What the page shows, also read by the browser tests.
 const state = {
   costs: [] as [number, number][],
+  /** The test split's cost after each iteration, where the data have one. */
+  testCosts: [] as [number, number][],
   iteration: 0,
   running: false,
   done: false,
@@ -23,6 +26,12 @@ const state = {
   trainAccuracy: null as number | null,
   testAccuracy: null as number | null,
   lastError: '',
+  /** Why training stopped when its cost ran away (the library's DivergenceError), else ''. */
+  diverged: '',
+  /** How many times the hidden units' heatmaps were drawn. */
+  unitsDrawn: 0,
+  /** The points the cost chart draws now, of each series. */
+  chartPoints: { train: 0, test: 0 },
   /** Threads the kernels run on, and the chunks of large products each has computed. */
   threads: 0,
   chunksByThread: [] as number[],
@@ -30,16 +39,25 @@ const state = {
 (window as unknown as { deepnet: typeof state }).deepnet = state;
 
 // Settings that suit each data set, as the course trains them.
-const DEFAULTS: Record<DataName, { hidden: LayerSpec[]; lr: number; iterations: number; output: string; init?: string; seed?: number }> = {
+// noise: each generator's σ; m: the samples the set has (the page counts a mini-batch's range from it).
+const DEFAULTS: Record<DataName, { hidden: LayerSpec[]; lr: number; iterations: number; output: string; init?: string; seed?: number; noise: number; m: number }> = {
   // Week 3: n_h = 4 tanh units, randn x 0.01 from seed 2, α = 1.2: the notebook's own run.
-  planar: { hidden: [{ units: 4, activation: 'tanh' }], lr: 1.2, iterations: 10000, output: 'sigmoid', init: 'small', seed: 2 },
-  xor: { hidden: [{ units: 4, activation: 'tanh' }], lr: 0.5, iterations: 3000, output: 'sigmoid' },
-  circles: { hidden: [{ units: 8, activation: 'relu' }, { units: 4, activation: 'relu' }], lr: 0.3, iterations: 3000, output: 'sigmoid' },
-  moons: { hidden: [{ units: 8, activation: 'tanh' }, { units: 4, activation: 'tanh' }], lr: 0.3, iterations: 3000, output: 'sigmoid' },
-  spiral: { hidden: [{ units: 16, activation: 'relu' }, { units: 16, activation: 'relu' }], lr: 0.5, iterations: 5000, output: 'sigmoid' },
-  gaussian: { hidden: [{ units: 6, activation: 'relu' }], lr: 0.3, iterations: 2000, output: 'sigmoid' },
-  cat: { hidden: [{ units: 20, activation: 'relu' }, { units: 7, activation: 'relu' }, { units: 5, activation: 'relu' }], lr: 0.0075, iterations: 2500, output: 'sigmoid' },
+  planar: { hidden: [{ units: 4, activation: 'tanh' }], lr: 1.2, iterations: 10000, output: 'sigmoid', init: 'small', seed: 2, noise: 0, m: 400 },
+  xor: { hidden: [{ units: 4, activation: 'tanh' }], lr: 0.5, iterations: 3000, output: 'sigmoid', noise: 0, m: 400 },
+  circles: { hidden: [{ units: 8, activation: 'relu' }, { units: 4, activation: 'relu' }], lr: 0.3, iterations: 3000, output: 'sigmoid', noise: 0.1, m: 400 },
+  moons: { hidden: [{ units: 8, activation: 'tanh' }, { units: 4, activation: 'tanh' }], lr: 0.3, iterations: 3000, output: 'sigmoid', noise: 0.15, m: 400 },
+  spiral: { hidden: [{ units: 16, activation: 'relu' }, { units: 16, activation: 'relu' }], lr: 0.5, iterations: 5000, output: 'sigmoid', noise: 0.2, m: 300 },
+  gaussian: { hidden: [{ units: 6, activation: 'relu' }], lr: 0.3, iterations: 2000, output: 'sigmoid', noise: 1, m: 300 },
+  cat: { hidden: [{ units: 20, activation: 'relu' }, { units: 7, activation: 'relu' }, { units: 5, activation: 'relu' }], lr: 0.0075, iterations: 2500, output: 'sigmoid', noise: 0, m: 209 },
 };
+
+/** Data the page does not draw (the course's planar and cat, a CSV file): no seed, noise or split to choose. */
+const FIXED = new Set<DataName | 'csv'>(['planar', 'cat', 'csv']);
+
+/** The network's fields, in the form's order, each with its element id (the address names them alike). */
+const READERS = ['output', 'cost', 'init', 'seed', 'lr', 'iterations', 'optimizer', 'batchSize', 'lambd', 'keepProb', 'dtype'] as const satisfies readonly (keyof FieldReaders)[];
+const FIELDS = Object.fromEntries(READERS.map((key) => [key, ADDRESS_FIELDS[key]])) as Record<keyof FieldReaders, string>;
+const TEXT_FIELDS = ['data-seed', 'noise', 'train-percent', 'seed', 'lr', 'iterations', 'batch-size', 'lambd', 'keep-prob'];
 
 // ?threads=N picks the kernels' threads; by default, the cores (1 unless cross-origin isolated).
 const threadsParam = new URLSearchParams(location.search).get('threads');
@@ -51,9 +69,12 @@ const send = (message: ToWorker, transfer: Transferable[] = []) => worker.postMe
 
 const chart = new CostChart($('chart'));
 const boundary = new BoundaryView($<HTMLCanvasElement>('boundary'));
-const diagram = new NetworkDiagram($('diagram') as unknown as SVGSVGElement);
+const diagram = new NetworkDiagram($('diagram') as unknown as SVGSVGElement, $('unit-zoom'));
 const catGrid = new CatGrid($('cat-grid'));
-const editor = new LayerEditor($('layers'), () => scheduleConfigure());
+const editor = new LayerEditor($('layers'), () => {
+  forgetAddressError('layers');
+  scheduleConfigure();
+});
 
 let summary: DataSummary | null = null;
 let layerDims: number[] = [];
@@ -62,10 +83,14 @@ let csv: { name: string; text: string } | null = null;
 let cat: { train: CatBytes; test: CatBytes } | null = null;
 let traceSteps: TraceStep[] = [];
 let traceAt = -1;
-/** What the worker's network was built from, but the learning rate and iterations (those apply live). */
+/** What the worker's network was built from, but the training settings (those apply live). */
 let builtKey = '';
 /** Iterations per run: "Continue" after Done trains this many more. */
 let runLength = 0;
+/** The training settings the worker runs with (they apply live). */
+let training: TrainingSpec | null = null;
+/** What the address asked for that the form cannot show, by element id, until that field changes. */
+const addressErrors = new Map<string, AddressError>();
 
 async function loadCat(): Promise<{ train: CatBytes; test: CatBytes }> {
   const get = async (name: string) => new Uint8Array(await (await fetch(new URL(`data/${name}`, document.baseURI))).arrayBuffer());
@@ -127,25 +152,76 @@ type Form =
   | { ok: true; name: DataName | 'csv'; data: DataSpec; spec: NetworkSpec; normalize: 'none' | 'standard' | 'minmax'; key: string }
   | { ok: false; field: 'data' | 'network'; message: string };
 
+/** Marks the text field a message is about (none: null), and only it. */
+function markInvalid(id: string | null): void {
+  for (const other of [...TEXT_FIELDS, ...Object.values(FIELDS), 'data-name']) $(other).classList.toggle('invalid', other === id);
+}
+
+/** The settings fit would take from the form (they apply to a running network). */
+function trainingOf(spec: NetworkSpec): TrainingSpec {
+  const { learningRate, iterations, batchSize, lambd, keepProb } = spec;
+  return { learningRate, iterations, batchSize, lambd, keepProb };
+}
+
+/** The synthetic set's noise σ, share trained on, and m trained on; or the message about a bad one. */
+function readSplit(name: DataName): { noise: number; trainPercent: number; m: number } | { id: string; message: string } {
+  const { m } = DEFAULTS[name];
+  // The course's own data: its hidden fields say nothing.
+  if (FIXED.has(name)) return { noise: 0, trainPercent: 100, m };
+  const noiseText = fieldValue('noise');
+  const noise = Number(noiseText);
+  if (noiseText.trim() === '' || !Number.isFinite(noise) || noise < 0) return { id: 'noise', message: `The noise σ must be a number ≥ 0, not "${noiseText}".` };
+  const percentText = fieldValue('train-percent');
+  const trainPercent = Number(percentText);
+  if (!/^\d+$/.test(percentText.trim()) || trainPercent < 10 || trainPercent > 90) {
+    return { id: 'train-percent', message: `The train share must be a whole number of percent from 10 to 90, not "${percentText}".` };
+  }
+  // As trainTestSplit counts: the test split is the first ceil(fraction · m) of the permutation.
+  return { noise, trainPercent, m: m - Math.ceil(testFraction(trainPercent) * m) };
+}
+
 async function readForm(): Promise<Form> {
+  const form = await readFields();
+  if (addressErrors.size === 0) writeAddress();
+  return form;
+}
+
+async function readFields(): Promise<Form> {
   const name = dataName();
   $('csv-drop').hidden = name !== 'csv';
-  // Only the synthetic sets are drawn from a seed; planar is the course's fixed flower.
-  $('data-seed-field').hidden = name === 'csv' || name === 'cat' || name === 'planar';
+  // Only the synthetic sets are drawn from a seed, with noise and a split; planar and cat are the course's own.
+  $('data-options').hidden = FIXED.has(name);
   $('boundary-box').hidden = name === 'cat';
   $('cat-box').hidden = name !== 'cat';
+  const addressError = addressErrors.values().next().value;
+  if (addressError) {
+    markInvalid(addressError.id);
+    return { ok: false, field: addressError.field, message: addressError.message };
+  }
   let data: DataSpec;
   let nX = 2;
   let nY = name === 'spiral' || name === 'gaussian' ? 3 : 1;
+  let m: number | undefined;
   if (name === 'csv') {
+    markInvalid(null);
     if (!csv) return { ok: false, field: 'data', message: 'Choose or drop a CSV file.' };
     data = { kind: 'csv', name: csv.name, text: csv.text };
     nX = summary?.nX ?? 2;
     nY = 1;
+    m = summary?.m;
   } else {
     const seedText = fieldValue('data-seed');
-    if (!/^\d+$/.test(seedText.trim())) return { ok: false, field: 'data', message: `The data seed must be a whole number, not "${seedText}".` };
-    data = { kind: 'builtin', name, seed: Number(seedText) };
+    if (!/^\d+$/.test(seedText.trim())) {
+      markInvalid('data-seed');
+      return { ok: false, field: 'data', message: `The data seed must be a whole number, not "${seedText}".` };
+    }
+    const split = readSplit(name);
+    if ('id' in split) {
+      markInvalid(split.id);
+      return { ok: false, field: 'data', message: split.message };
+    }
+    data = { kind: 'builtin', name, seed: Number(seedText), noise: split.noise, trainPercent: split.trainPercent };
+    m = split.m;
     if (name === 'cat') {
       cat ??= await loadCat();
       nX = 12288;
@@ -154,28 +230,33 @@ async function readForm(): Promise<Form> {
   if (!threadsValid) return { ok: false, field: 'network', message: `The address's ?threads= must be a whole number of threads from 1 to 64, not "${threadsParam}".` };
   const hidden = editor.read();
   // The editor shows its own message beside the layer.
-  if (!hidden) return { ok: false, field: 'network', message: '' };
-  const spec = readNetwork(hidden, {
-    output: fieldValue('output'),
-    cost: fieldValue('cost'),
-    init: fieldValue('init'),
-    seed: fieldValue('seed'),
-    lr: fieldValue('lr'),
-    iterations: fieldValue('iterations'),
-    optimizer: fieldValue('optimizer'),
-    dtype: fieldValue('dtype'),
-  }, nX, nY);
-  for (const id of ['lr', 'iterations', 'seed']) $(id).classList.remove('invalid');
-  if (typeof spec === 'string') {
-    // Mark the field the message is about.
-    const field = /learning rate/.test(spec) ? 'lr' : /Iterations/.test(spec) ? 'iterations' : /seed/.test(spec) ? 'seed' : null;
-    if (field) $(field).classList.add('invalid');
-    return { ok: false, field: 'network', message: spec };
+  if (!hidden) {
+    markInvalid(null);
+    return { ok: false, field: 'network', message: '' };
   }
+  const readers = Object.fromEntries(Object.entries(FIELDS).map(([key, id]) => [key, fieldValue(id)])) as unknown as FieldReaders;
+  const spec = readNetwork(hidden, readers, nX, nY, m);
+  if ('message' in spec) {
+    markInvalid(spec.field && FIELDS[spec.field]);
+    return { ok: false, field: 'network', message: spec.message };
+  }
+  markInvalid(null);
   const normalize = fieldValue('normalize') as 'none' | 'standard' | 'minmax';
-  // The learning rate and iterations are not part of what is built: they apply live.
-  const key = JSON.stringify({ data: data.kind === 'csv' ? [data.name, data.text.length] : data, spec: { ...spec, learningRate: 0, iterations: 0 }, normalize });
+  // The training settings are not part of what is built: they apply live.
+  const key = JSON.stringify({ data: data.kind === 'csv' ? [data.name, data.text.length] : data, spec: { ...spec, learningRate: 0, iterations: 0, batchSize: 0, lambd: 0, keepProb: 0 }, normalize });
   return { ok: true, name, data, spec, normalize, key };
+}
+
+/** The form in the address's hash (the ?threads= query stays), so that the page can be shared as it is. */
+function writeAddress(): void {
+  const name = dataName();
+  const params: [string, string][] = [['data', name]];
+  if (!FIXED.has(name)) params.push(['dataSeed', fieldValue('data-seed')], ['noise', fieldValue('noise')], ['trainPercent', fieldValue('train-percent')]);
+  params.push(['layers', layersText(editor.rows())]);
+  for (const key of READERS) params.push([key, fieldValue(FIELDS[key])]);
+  if (name === 'csv') params.push(['normalize', fieldValue('normalize')]);
+  const hash = '#' + params.map(([k, v]) => `${k}=${encodeURIComponent(v).replace(/%2C/g, ',').replace(/%3A/g, ':')}`).join('&');
+  if (hash !== location.hash) history.replaceState(null, '', location.pathname + location.search + hash);
 }
 
 async function configure(force = false): Promise<void> {
@@ -187,9 +268,13 @@ async function configure(force = false): Promise<void> {
   }
   const { name, data, spec, normalize, key } = form;
   showError('network', '');
+  training = trainingOf(spec);
+  // A diverged network's parameters are spent: a new setting starts it again.
+  if (state.diverged) force = true;
+  showDiverged('');
   if (!force && key === builtKey && state.ready) {
-    // Same network: the new learning rate or iteration count applies from the next iteration.
-    send({ type: 'update', learningRate: spec.learningRate, iterations: spec.iterations });
+    // Same network: the new training settings apply from the next iteration.
+    send({ type: 'update', training });
     runLength = spec.iterations;
     return;
   }
@@ -198,6 +283,7 @@ async function configure(force = false): Promise<void> {
   clearTrace();
   state.ready = false;
   state.costs = [];
+  state.testCosts = [];
   state.iteration = 0;
   state.done = false;
   state.pausedAt = null;
@@ -210,9 +296,11 @@ function setRunning(running: boolean): void {
   state.running = running;
   // After Done, Train goes on for as many iterations again (the TensorFlow Playground trains on).
   $('train').textContent = running ? 'Pause' : state.done ? 'Continue' : state.iteration > 0 ? 'Resume' : 'Train';
-  $('train').title = state.done ? `train ${runLength} more iterations` : '';
-  $<HTMLButtonElement>('train').disabled = !state.ready;
-  $<HTMLButtonElement>('step').disabled = running || !state.ready;
+  $('train').title = state.done ? `train ${runLength} more iterations` : running ? 'pause before the next iteration' : 'train the network: forward, cost J, backward, update, iteration after iteration';
+  // A diverged network trains no further: a new setting (or Reset) starts it again.
+  const stuck = !state.ready || state.diverged !== '';
+  $<HTMLButtonElement>('train').disabled = stuck;
+  $<HTMLButtonElement>('step').disabled = running || stuck;
 }
 
 function fmt(x: number | null, digits = 4): string {
@@ -223,10 +311,13 @@ function fmt(x: number | null, digits = 4): string {
 // latest state, so that the main thread does one small piece of work per frame whatever the data.
 let pendingFrame: Progress | null = null;
 let pendingCosts: [number, number][] = [];
+let pendingTestCosts: [number, number][] = [];
 function queueProgress(p: Progress): void {
   pendingCosts.push(...p.costs);
+  pendingTestCosts.push(...p.testCosts);
   const first = pendingFrame === null;
-  pendingFrame = { ...p, costs: pendingCosts, boundary: p.boundary ?? pendingFrame?.boundary, testPredictions: p.testPredictions ?? pendingFrame?.testPredictions };
+  const last = pendingFrame;
+  pendingFrame = { ...p, costs: pendingCosts, testCosts: pendingTestCosts, boundary: p.boundary ?? last?.boundary, units: p.units ?? last?.units, testPredictions: p.testPredictions ?? last?.testPredictions };
   if (first) requestAnimationFrame(drawProgress);
 }
 
@@ -234,17 +325,20 @@ function drawProgress(): void {
   const p = pendingFrame;
   pendingFrame = null;
   pendingCosts = [];
+  pendingTestCosts = [];
   if (p) onProgress(p);
 }
 
 function onProgress(p: Progress): void {
   state.costs.push(...p.costs);
+  state.testCosts.push(...p.testCosts);
   state.iteration = p.iteration;
   state.done = p.done;
   state.trainAccuracy = p.trainAccuracy;
   state.testAccuracy = p.testAccuracy;
   state.chunksByThread = p.chunksByThread;
-  chart.add(p.costs);
+  chart.add(p.costs, p.testCosts);
+  state.chartPoints = chart.drawnPoints;
   const last = state.costs[state.costs.length - 1];
   $('stat-iteration').textContent = String(p.iteration);
   $('stat-cost').textContent = last ? last[1].toFixed(6) : '–';
@@ -256,6 +350,10 @@ function onProgress(p: Progress): void {
     state.boundaryDrawn = boundary.drawn;
   }
   if (p.testPredictions) catGrid.update(p.testPredictions.predicted, p.testPredictions.probability);
+  if (p.units && diagram.hasUnits) {
+    diagram.drawUnits(p.units);
+    state.unitsDrawn++;
+  }
   diagram.render(p.weights);
   setRunning(p.running);
 }
@@ -307,6 +405,8 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       showWhatRuns(msg);
       if (msg.data.name === 'cat' && cat) catGrid.setImages(cat.test);
       diagram.setNetwork(layerDims, activations);
+      $('units-caption').hidden = !diagram.hasUnits;
+      $('test-key').hidden = msg.data.mTest === 0;
       kernelsBackend = msg.backend;
       showKernels(msg.threads);
       renderDimensions($<HTMLTableElement>('dims'), $('dims-m'), layerDims, msg.data.m, activations);
@@ -346,11 +446,21 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
         invalid('data', msg.message);
         return;
       }
-      showError(msg.field === 'model' ? 'model' : 'network', msg.message);
+      if (msg.field === 'diverged') showDiverged(msg.message);
+      else showError(msg.field === 'model' ? 'model' : 'network', msg.message);
       setRunning(false);
       return;
   }
 };
+
+/** A run whose cost ran away, beside its cost, with the field to change marked; '' clears it. */
+function showDiverged(message: string): void {
+  state.diverged = message;
+  if (message) state.lastError = message;
+  $('diverged').hidden = !message;
+  $('diverged').textContent = message ? `${message.charAt(0).toUpperCase()}${message.slice(1)} Lower the learning rate α in the form: the network starts again from its initialisation.` : '';
+  $('lr').classList.toggle('suspect', message !== '');
+}
 
 /** Data with other than 2 features has no plane to draw: say so rather than show an empty square. */
 function showBoundaryNote(data: DataSummary): void {
@@ -392,6 +502,7 @@ function applyDefaults(name: DataName | 'csv'): void {
   $<HTMLSelectElement>('cost').disabled = multi;
   $<HTMLSelectElement>('init').value = d.init ?? 'xavier';
   $<HTMLInputElement>('seed').value = String(d.seed ?? 1);
+  $<HTMLInputElement>('noise').value = String(d.noise);
   editor.set(d.hidden);
 }
 
@@ -401,10 +512,29 @@ async function readCsv(file: File): Promise<void> {
   scheduleConfigure();
 }
 
-$('data-name').addEventListener('change', () => applyDefaults(dataName()));
+/** A field the user changes is the user's now: what the address said about it (or about no field) goes. */
+function forgetAddressError(id: string): void {
+  addressErrors.delete(id);
+  addressErrors.delete('');
+}
+
+$('data-name').addEventListener('change', () => {
+  forgetAddressError('data-name');
+  applyDefaults(dataName());
+});
 // Text fields rebuild as they are typed in; a later 'change' (on blur) must not reset training again.
-for (const id of ['data-seed', 'seed', 'lr', 'iterations']) $(id).addEventListener('input', scheduleConfigure);
-for (const id of ['output', 'cost', 'init', 'optimizer', 'dtype', 'normalize']) $(id).addEventListener('change', scheduleConfigure);
+for (const id of TEXT_FIELDS) {
+  $(id).addEventListener('input', () => {
+    forgetAddressError(id);
+    scheduleConfigure();
+  });
+}
+for (const id of ['output', 'cost', 'init', 'optimizer', 'dtype', 'normalize']) {
+  $(id).addEventListener('change', () => {
+    forgetAddressError(id);
+    scheduleConfigure();
+  });
+}
 $('add-layer').addEventListener('click', () => {
   editor.add();
   scheduleConfigure();
@@ -416,10 +546,12 @@ $('train').addEventListener('click', () => {
   } else {
     state.pausedAt = null;
     clearTrace();
-    if (state.done) {
+    if (state.done && training) {
       const total = state.iteration + runLength;
       $<HTMLInputElement>('iterations').value = String(total);
-      send({ type: 'update', learningRate: Number(fieldValue('lr')), iterations: total });
+      training = { ...training, iterations: total };
+      send({ type: 'update', training });
+      writeAddress();
       state.done = false;
     }
     send({ type: 'start' });
@@ -457,4 +589,35 @@ drop.addEventListener('drop', (e) => {
 $('trace').addEventListener('click', () => send({ type: 'trace' }));
 $('trace-next').addEventListener('click', nextTraceStep);
 
-applyDefaults('planar');
+/** The form from the address's hash: the data set's defaults, then each setting the address gives. */
+function applyAddress(): void {
+  const { values, errors } = readAddress(location.hash, {
+    selects: (id) => $<HTMLSelectElement>(id),
+    activations: HIDDEN,
+    applyData: (name) => {
+      if (name !== null) $<HTMLSelectElement>('data-name').value = name;
+      applyDefaults(dataName());
+    },
+  });
+  for (const [id, value] of values) {
+    if (id === 'layers') editor.set(layersFrom(value), { notify: false });
+    else if (id !== 'data-name') ($(id) as HTMLInputElement | HTMLSelectElement).value = value;
+  }
+  for (const e of errors) addressErrors.set(e.id, e);
+}
+
+/** "8:tanh,4:relu" as the editor's rows; readAddress has checked the activations, the editor checks the units. */
+function layersFrom(text: string): { units: string; activation: string }[] {
+  return text === '' ? [] : text.split(',').map((part) => {
+    const [units = '', activation = ''] = part.split(':');
+    return { units, activation };
+  });
+}
+
+applyAddress();
+// An address edited by hand (or a link followed within the page) is read as a fresh one.
+window.addEventListener('hashchange', () => {
+  addressErrors.clear();
+  applyAddress();
+  scheduleConfigure();
+});

@@ -3,7 +3,16 @@
 
 export type DataName = 'planar' | 'xor' | 'circles' | 'moons' | 'spiral' | 'gaussian' | 'cat';
 
-export type DataSpec = { kind: 'builtin'; name: DataName; seed: number } | { kind: 'csv'; name: string; text: string };
+/**
+ * A built-in data set: `noise` is the generator's noise σ (the synthetic sets'), `trainPercent` the
+ * share of the samples trained on (the rest is the test split); planar and cat ignore both.
+ */
+export type DataSpec = { kind: 'builtin'; name: DataName; seed: number; noise: number; trainPercent: number } | { kind: 'csv'; name: string; text: string };
+
+/** The test split's share as trainTestSplit takes it: the page and the worker count m alike. */
+export function testFraction(trainPercent: number): number {
+  return (100 - trainPercent) / 100;
+}
 
 export interface LayerSpec {
   units: number;
@@ -19,16 +28,25 @@ export interface NetworkSpec {
   learningRate: number;
   iterations: number;
   optimizer: string;
+  /** Samples per mini-batch; null: full batch (then an epoch is one iteration). */
+  batchSize: number | null;
+  /** L2 regularisation λ. */
+  lambd: number;
+  /** Dropout's keep_prob on every hidden layer (1: none). */
+  keepProb: number;
   dtype: 'float64' | 'float32';
 }
+
+/** What applies to a running network from its next iteration, without building it again. */
+export type TrainingSpec = Pick<NetworkSpec, 'learningRate' | 'iterations' | 'batchSize' | 'lambd' | 'keepProb'>;
 
 export type ToWorker =
   /** `threads`: the kernels' threads (the page's ?threads=N); absent, the worker uses the cores it may. */
   /** `normalize`: a CSV's input normalisation by its training set's statistics, as the CLI's --normalize. */
   | { type: 'configure'; data: DataSpec; network: NetworkSpec; normalize: 'none' | 'standard' | 'minmax'; catTrain?: CatBytes; catTest?: CatBytes; threads?: number }
   | { type: 'start' }
-  /** A new learning rate or iteration count, applied from the next iteration (the network and its training go on). */
-  | { type: 'update'; learningRate: number; iterations: number }
+  /** New training settings, applied from the next iteration (the network and its training go on). */
+  | { type: 'update'; training: TrainingSpec }
   | { type: 'pause' }
   | { type: 'step' }
   | { type: 'trace' }
@@ -56,6 +74,8 @@ export interface DataSummary {
 export interface Progress {
   iteration: number;
   costs: [number, number][];
+  /** The cost on the test split after each iteration's update, where the data have one. */
+  testCosts: [number, number][];
   trainAccuracy: number;
   testAccuracy: number | null;
   iterationsPerSecond: number;
@@ -63,6 +83,11 @@ export interface Progress {
   done: boolean;
   /** Class probabilities over the boundary grid, row-major from the top-left (K = 1: P(class 1)). */
   boundary?: { size: number; K: number; values: Float32Array };
+  /**
+   * Each shown hidden unit's A[l] over the plane (2-feature data), as RGBA pixels of size x size:
+   * units[l - 1][i] is unit i of layer l, coloured in the worker so the page only puts them.
+   */
+  units?: { size: number; pixels: Uint8ClampedArray<ArrayBuffer>[][] };
   /** Small weights for the network drawing; layers with more than 400 weights are summarised. */
   weights?: { W: (number[][] | null)[]; maxAbs: number };
   /** For the cat data: predicted labels and probabilities of the test images. */

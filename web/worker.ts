@@ -10,23 +10,38 @@ import { trainTestSplit } from '../src/data/split.js';
 import { circlesDataset, gaussianDataset, moonsDataset, spiralDataset, xorDataset } from '../src/data/synthetic.js';
 import { resolveBackend } from '../src/backend/select.js';
 import { defaultThreads, WasmBackend } from '../src/backend/wasm/wasm-backend.js';
-import { DeepnetError } from '../src/errors.js';
+import { DeepnetError, DivergenceError } from '../src/errors.js';
 import { classesOf, mapSets } from '../src/experiment/labels.js';
 import { type DType, Matrix } from '../src/matrix.js';
 import { fitMinMax, fitStandardization } from '../src/data/normalize.js';
 import type { ActivationName } from '../src/nn/activations.js';
 import type { CostName } from '../src/nn/costs.js';
 import type { InitName } from '../src/nn/init.js';
+import type { Callback } from '../src/nn/callbacks.js';
 import { lModelBackward, lModelForward } from '../src/nn/model.js';
+import { firstLayerForm } from '../src/nn/trainLoop.js';
 import { Network } from '../src/nn/network.js';
 import type { OptimizerName } from '../src/nn/optimizers.js';
-import type { CatBytes, DataSpec, DataSummary, FromWorker, NetworkSpec, Progress, ToWorker, TraceStep } from './protocol.js';
+import { resolveTrainingOptions, type TrainingOptions } from '../src/nn/trainingOptions.js';
+import { type CatBytes, type DataSpec, type DataSummary, type FromWorker, type NetworkSpec, type Progress, testFraction, type ToWorker, type TraceStep, type TrainingSpec } from './protocol.js';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (message: FromWorker, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
 
 const BOUNDARY_SIZE = 72;
+/** Pixels a side of each hidden unit's heatmap, and the units drawn per layer (the diagram's). */
+const UNIT_SIZE = 32;
+const UNITS_SHOWN = 10;
 const PROGRESS_MS = 80;
+/** How often the test cost is taken where it costs more than an iteration (the first layer in Gram form). */
+const TEST_MS = 400;
+/** The course's model() shuffles epoch e with seed 10 + 1 + e (the library's default shuffleSeed). */
+const SHUFFLE_SEED = 10;
+/** The library's default seed of the dropout masks. */
+const DROPOUT_SEED = 1;
+/** A unit's colours, as the diagram's weights: blue +, orange -. */
+const POSITIVE = [37, 99, 235] as const;
+const NEGATIVE = [234, 88, 12] as const;
 
 interface Session {
   generation: number;
@@ -38,8 +53,13 @@ interface Session {
   K: number;
   extent?: [number, number, number, number];
   grid?: Matrix;
+  /** The coarser plane each hidden unit's heatmap is drawn over. */
+  unitGrid?: Matrix;
   iteration: number;
   pending: [number, number][];
+  pendingTest: [number, number][];
+  /** When the test cost was last taken. */
+  lastTest: number;
   running: boolean;
   paused: boolean;
   stepsLeft: number;
@@ -70,21 +90,22 @@ function nextTick(): Promise<void> {
 }
 
 function builtin(spec: Extract<DataSpec, { kind: 'builtin' }>, cat: { train?: CatBytes; test?: CatBytes }): [Dataset, Dataset | null] {
-  const seed = spec.seed;
+  const { seed, noise } = spec;
+  const fraction = testFraction(spec.trainPercent);
   switch (spec.name) {
     case 'planar':
       // The course's week 3 trains on all 400 points and reports the training accuracy.
       return [planarDataset(), null];
     case 'xor':
-      return split(xorDataset({ seed }), seed);
+      return split(xorDataset({ seed, noise }), seed, fraction);
     case 'circles':
-      return split(circlesDataset({ seed, noise: 0.1 }), seed);
+      return split(circlesDataset({ seed, noise }), seed, fraction);
     case 'moons':
-      return split(moonsDataset({ seed, noise: 0.15 }), seed);
+      return split(moonsDataset({ seed, noise }), seed, fraction);
     case 'spiral':
-      return split(spiralDataset({ seed, K: 3, m: 300 }), seed);
+      return split(spiralDataset({ seed, noise, K: 3, m: 300 }), seed, fraction);
     case 'gaussian':
-      return split(gaussianDataset({ seed, K: 3, m: 300 }), seed);
+      return split(gaussianDataset({ seed, noise, K: 3, m: 300 }), seed, fraction);
     case 'cat':
       if (!cat.train || !cat.test) throw new DeepnetErrorLike('data', 'the cat images did not load');
       return [catDataset(cat.train, 'train'), catDataset(cat.test, 'test')];
@@ -111,9 +132,9 @@ function catDataset(bytes: CatBytes, role: string): Dataset {
   return { X, Y, classes: ['non-cat', 'cat'], source: `cat (${role})` };
 }
 
-/** A seeded 80/20 split by np.random.permutation, so a seed gives the same split every time. */
-function split(data: Dataset, seed: number): [Dataset, Dataset] {
-  const { train, test } = trainTestSplit(data, { testFraction: 0.2, seed });
+/** A seeded split by np.random.permutation (80/20 unless asked), so a seed gives the same split every time. */
+function split(data: Dataset, seed: number, fraction = 0.2): [Dataset, Dataset] {
+  const { train, test } = trainTestSplit(data, { testFraction: fraction, seed });
   return [train, test];
 }
 
@@ -178,9 +199,9 @@ function summary(s: Session, name: string): DataSummary {
   return out;
 }
 
-function boundaryGrid(extent: [number, number, number, number]): Matrix {
+/** n x n points over the plane, row-major from the top-left, as (2, n²) columns. */
+function planeGrid(extent: [number, number, number, number], n: number): Matrix {
   const [x0, x1, y0, y1] = extent;
-  const n = BOUNDARY_SIZE;
   const grid = Matrix.zeros(2, n * n);
   for (let r = 0; r < n; r++) {
     for (let c = 0; c < n; c++) {
@@ -220,12 +241,46 @@ function weightsSnapshot(net: Network): Progress['weights'] {
   return { W, maxAbs };
 }
 
+const modelOptions = (net: Network) => ({ activations: net.config.activations, cost: net.config.cost, leakySlope: net.config.leakySlope });
+
+/**
+ * Each hidden unit's A[l] over the plane as RGBA: blue where it is positive, orange where negative,
+ * white at 0, scaled by the unit's largest |A| over the plane (a relu unit's 0 stays white).
+ */
+function unitPixels(net: Network, grid: Matrix): NonNullable<Progress['units']> {
+  const [, caches] = lModelForward(net.input(grid), net.parameters, modelOptions(net));
+  const n = grid.cols;
+  const pixels: Uint8ClampedArray<ArrayBuffer>[][] = [];
+  for (let l = 1; l < net.L; l++) {
+    const A = caches[l - 1]!.activationCache.A;
+    const layer: Uint8ClampedArray<ArrayBuffer>[] = [];
+    for (let i = 0; i < Math.min(A.rows, UNITS_SHOWN); i++) {
+      let maxAbs = 0;
+      for (let t = 0; t < n; t++) maxAbs = Math.max(maxAbs, Math.abs(A.data[i * n + t]!));
+      const rgba = new Uint8ClampedArray(4 * n);
+      for (let t = 0; t < n; t++) {
+        const v = maxAbs > 0 ? A.data[i * n + t]! / maxAbs : 0;
+        const [r, g, b] = v >= 0 ? POSITIVE : NEGATIVE;
+        const w = Math.abs(v);
+        rgba[4 * t] = 255 + (r - 255) * w;
+        rgba[4 * t + 1] = 255 + (g - 255) * w;
+        rgba[4 * t + 2] = 255 + (b - 255) * w;
+        rgba[4 * t + 3] = 255;
+      }
+      layer.push(rgba);
+    }
+    pixels.push(layer);
+  }
+  return { size: UNIT_SIZE, pixels };
+}
+
 function sendProgress(s: Session): void {
   const now = performance.now();
   const seconds = (now - s.rateStart.time) / 1000;
   const progress: Progress = {
     iteration: s.iteration,
     costs: s.pending,
+    testCosts: s.pendingTest,
     trainAccuracy: accuracyOf(s.net, s.train),
     testAccuracy: s.test ? accuracyOf(s.net, s.test) : null,
     iterationsPerSecond: seconds > 0 ? (s.iteration - s.rateStart.iteration) / seconds : 0,
@@ -241,8 +296,13 @@ function sendProgress(s: Session): void {
     progress.boundary = { size: BOUNDARY_SIZE, K: AL.rows, values };
     transfer.push(values.buffer);
   }
+  if (s.unitGrid && s.net.L > 1) {
+    progress.units = unitPixels(s.net, s.unitGrid);
+    for (const layer of progress.units.pixels) for (const rgba of layer) transfer.push(rgba.buffer);
+  }
   if (s.test && s.train.X.rows !== 2) progress.testPredictions = predictedClasses(s.net, s.test.X);
   s.pending = [];
+  s.pendingTest = [];
   s.lastPost = now;
   if (now - s.rateStart.time > 1000) s.rateStart = { time: now, iteration: s.iteration };
   post({ type: 'progress', progress }, transfer);
@@ -317,6 +377,13 @@ function configure(msg: Extract<ToWorker, { type: 'configure' }>): void {
     session = null;
     return fail(e, 'network');
   }
+  try {
+    // The page checks these too; a CSV's m is known only here.
+    resolveTrainingOptions(trainingOptions(msg.network, 0), train.X.cols, net.L, 'the playground');
+  } catch (e) {
+    session = null;
+    return fail(e, 'network');
+  }
   // The data in the network's dtype once, not at every forward pass.
   [train, test] = [train, test].map((d) => d && inDType(d, net.config.dtype)) as [Dataset, Dataset | null];
   if (msg.normalize !== 'none' && msg.data.kind === 'csv') net.normalization = (msg.normalize === 'minmax' ? fitMinMax : fitStandardization)(train.X);
@@ -330,9 +397,12 @@ function configure(msg: Extract<ToWorker, { type: 'configure' }>): void {
     test,
     K,
     extent,
-    grid: extent ? boundaryGrid(extent) : undefined,
+    grid: extent ? planeGrid(extent, BOUNDARY_SIZE) : undefined,
+    unitGrid: extent ? planeGrid(extent, UNIT_SIZE) : undefined,
     iteration: 0,
     pending: [],
+    pendingTest: [],
+    lastTest: 0,
     running: false,
     paused: true,
     stepsLeft: Infinity,
@@ -352,7 +422,25 @@ function inDType(d: Dataset, dtype: DType): Dataset {
 
 function fail(e: unknown, field: string): void {
   const message = e instanceof Error ? e.message : String(e);
-  post({ type: 'error', field: e instanceof DeepnetErrorLike ? e.field : e instanceof DeepnetError ? field : null, message });
+  // A diverged run has its own place in the page, beside the cost it is about.
+  const at = e instanceof DeepnetErrorLike ? e.field : e instanceof DivergenceError ? 'diverged' : e instanceof DeepnetError ? field : null;
+  post({ type: 'error', field: at, message });
+}
+
+/**
+ * fit's options from the page's, for a run that starts at `iteration`: its shuffles go on where they
+ * were, and its dropout masks are new ones (a run from 0 is the library's default run).
+ */
+function trainingOptions(spec: TrainingSpec, iteration: number): TrainingOptions {
+  return {
+    learningRate: spec.learningRate,
+    iterations: Math.max(0, spec.iterations - iteration),
+    batchSize: spec.batchSize ?? undefined,
+    lambd: spec.lambd,
+    keepProb: spec.keepProb,
+    shuffleSeed: SHUFFLE_SEED + iteration,
+    dropoutSeed: DROPOUT_SEED + iteration,
+  };
 }
 
 /**
@@ -368,34 +456,46 @@ async function run(s: Session): Promise<void> {
     await kernelsReady;
     while (s.generation === generation && s.iteration < s.spec.iterations) {
       s.restart = false;
-      await net.fitAsync(s.train.X, s.train.Y, {
-        learningRate: s.spec.learningRate,
-        iterations: s.spec.iterations - s.iteration,
+      let testEvery = true;
+      const callback: Callback = {
+        onEpochEnd: async (_epoch, _logs, context) => {
+          if (s.stepsLeft !== Infinity && --s.stepsLeft <= 0) {
+            s.paused = true;
+            s.stepsLeft = Infinity;
+          }
+          const now = performance.now();
+          const report = s.paused || now - s.lastPost > PROGRESS_MS;
+          if (s.test && (testEvery || s.paused || now - s.lastTest > TEST_MS || s.iteration + 1 >= s.spec.iterations)) {
+            // The library's cost on the test split after this iteration's update (as Keras's val_loss);
+            // reading context.parameters brings a first layer in Gram form up to date first.
+            void context.parameters;
+            s.pendingTest.push([s.iteration, net.cost(s.test.X, s.test.Y)]);
+            s.lastTest = now;
+          }
+          s.iteration++;
+          if (report) sendProgress(s);
+          if (s.paused && s.generation === generation) {
+            post({ type: 'paused', iteration: s.iteration });
+            await new Promise<void>((resolve) => (s.resume = resolve));
+            s.resume = null;
+          } else {
+            await nextTick();
+          }
+          if (s.generation !== generation || s.restart) context.stopTraining();
+        },
+      };
+      const options: TrainingOptions = {
+        ...trainingOptions(s.spec, s.iteration),
         optimizer: s.spec.optimizer as OptimizerName,
         onIteration: (_i, J) => {
           s.pending.push([s.iteration, J]);
         },
-        callbacks: [
-          {
-            onEpochEnd: async (_epoch, _logs, context) => {
-              s.iteration++;
-              if (s.stepsLeft !== Infinity && --s.stepsLeft <= 0) {
-                s.paused = true;
-                s.stepsLeft = Infinity;
-              }
-              if (s.paused || performance.now() - s.lastPost > PROGRESS_MS) sendProgress(s);
-              if (s.paused && s.generation === generation) {
-                post({ type: 'paused', iteration: s.iteration });
-                await new Promise<void>((resolve) => (s.resume = resolve));
-                s.resume = null;
-              } else {
-                await nextTick();
-              }
-              if (s.generation !== generation || s.restart) context.stopTraining();
-            },
-          },
-        ],
-      });
+        callbacks: [callback],
+      };
+      // The test cost reads W[1]: with the first layer in Gram form (cat) that costs several
+      // iterations, so there it is taken every TEST_MS, when paused, and at the end.
+      testEvery = !firstLayerForm(s.train.X, net.layerDims, { ...options, gram: net.config.gram }, 'the playground').gram;
+      await net.fitAsync(s.train.X, s.train.Y, options);
       if (!s.restart) break;
     }
     if (s.generation === generation) {
@@ -412,11 +512,12 @@ async function run(s: Session): Promise<void> {
   }
 }
 
-/** A new learning rate or iteration count, applied from the next iteration; more iterations continue after "Done". */
-function update(learningRate: number, iterations: number): void {
+/** New training settings, applied from the next iteration; more iterations continue after "Done". */
+function update(training: TrainingSpec): void {
   const s = session;
   if (!s) return;
-  s.spec = { ...s.spec, learningRate, iterations };
+  const { iterations } = training;
+  s.spec = { ...s.spec, ...training };
   s.restart = true;
   if (s.done && iterations > s.iteration) s.done = false;
   if (!s.running) s.done = s.iteration >= iterations && s.iteration > 0;
@@ -454,7 +555,7 @@ const shape = (M: Matrix) => `(${M.rows}, ${M.cols})`;
 /** One iteration spelled out with the course's formulas and the real shapes and values. */
 function trace(s: Session): TraceStep[] {
   const { net } = s;
-  const options = { activations: net.config.activations, cost: net.config.cost, leakySlope: net.config.leakySlope };
+  const options = modelOptions(net);
   const [AL, caches] = lModelForward(net.input(s.train.X), net.parameters, options);
   const grads = lModelBackward(AL, s.train.Y, caches, options);
   const L = net.L;
@@ -492,7 +593,7 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
       case 'start':
         return start(Infinity);
       case 'update':
-        return update(msg.learningRate, msg.iterations);
+        return update(msg.training);
       case 'step':
         return start(1);
       case 'pause':
@@ -517,7 +618,7 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
         generation++;
         session.resume?.();
         const [train, test] = [session.train, session.test].map((d) => d && inDType(d, net.config.dtype)) as [Dataset, Dataset | null];
-        session = { ...session, generation, net, train, test, iteration: 0, pending: [], running: false, paused: true, done: false, resume: null, stepsLeft: Infinity, restart: false };
+        session = { ...session, generation, net, train, test, iteration: 0, pending: [], pendingTest: [], running: false, paused: true, done: false, resume: null, stepsLeft: Infinity, restart: false };
         post({ type: 'ready', data: summary(session, 'loaded model'), layerDims: [...net.layerDims], activations: [...net.config.activations], cost: net.config.cost, dtype: net.config.dtype, normalized: net.normalization !== null, loaded: true, ...kernels(net) });
         sendProgress(session);
         return;

@@ -52,11 +52,16 @@ function indexNames(K: number): string[] {
   return Array.from({ length: K }, (_, j) => String(j));
 }
 
-/** XOR: X = 2 rand(2, m) - 1; y = 1 where the two coordinates have opposite signs. */
+/**
+ * XOR: X = 2 rand(2, m) - 1; y = 1 where the two coordinates have opposite signs; then (noise > 0,
+ * default 0) X += noise * randn(2, m), so points near an axis cross it with their label.
+ */
 export function xorDataset(options: SyntheticOptions = {}): Dataset {
-  const { seed = 1, m = 400, dtype = 'float64' } = options;
+  const { seed = 1, m = 400, noise = 0, dtype = 'float64' } = options;
   if (!Number.isInteger(m) || m < 1) throw new ConfigError(`xor: m must be a positive integer, got ${m}`);
-  const u = new NumpyRandom(seed).rand(2, m);
+  checkNoise('xor', noise);
+  const rng = new NumpyRandom(seed);
+  const u = rng.rand(2, m);
   const x0 = new Float64Array(m);
   const x1 = new Float64Array(m);
   const Y = Matrix.zeros(1, m, dtype);
@@ -65,6 +70,7 @@ export function xorDataset(options: SyntheticOptions = {}): Dataset {
     x1[s] = u[m + s]! * 2 - 1;
     Y.data[s] = x0[s]! * x1[s]! < 0 ? 1 : 0;
   }
+  if (noise > 0) addNoise(rng, x0, x1, noise);
   return toDataset('xor', x0, x1, Y, ['same sign', 'opposite signs'], dtype);
 }
 

@@ -31,6 +31,17 @@ describe('built-in 2-D data sets match their numpy recipes (seed 1)', () => {
     expect(Array.from(d.X.data)).toEqual([...fx.xor.X[0], ...fx.xor.X[1]]);
   });
 
+  it('xor takes noise: the labels are the clean points\', the points move by noise * randn', () => {
+    const clean = xorDataset();
+    const noisy = xorDataset({ noise: 0.1 });
+    expect(Array.from(noisy.Y.data)).toEqual(Array.from(clean.Y.data));
+    const moved = Array.from(noisy.X.data, (x, t) => x - clean.X.data[t]!);
+    const sd = Math.sqrt(moved.reduce((a, d) => a + d * d, 0) / moved.length);
+    expect(sd).toBeGreaterThan(0.09);
+    expect(sd).toBeLessThan(0.11);
+    expect(() => xorDataset({ noise: -0.1 })).toThrow(/xor: noise must be/);
+  });
+
   it('a different seed gives different points, the same seed the same', () => {
     expect(Array.from(spiralDataset({ seed: 2 }).X.data)).not.toEqual(Array.from(spiralDataset().X.data));
     expect(Array.from(spiralDataset({ seed: 2 }).X.data)).toEqual(Array.from(spiralDataset({ seed: 2 }).X.data));

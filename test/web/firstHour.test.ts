@@ -1,58 +1,17 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import type { PreviewServer } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, launchChromium, servePlayground } from '../helpers/browser.js';
-import { ROOT } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { CHROMIUM } from '../helpers/browser.js';
+import { done, type PlaygroundState as PageState, playgroundSuite, rebuilt, SHOTS, state } from '../helpers/playground.js';
 
 // What a newcomer meets in the first hour: both dtypes on every data set, a phone, a form that
 // always shows the network that runs, learning-rate changes mid-run, CSV files good and broken.
-// Built into its own folder: another browser test file may be building web/dist.
 const run = CHROMIUM !== undefined || process.env.CI === 'true';
-const SHOTS = join(ROOT, 'test-output');
-const OUT = '../test-output/web-first-hour';
-
-interface PageState {
-  costs: [number, number][];
-  iteration: number;
-  running: boolean;
-  done: boolean;
-  ready: boolean;
-  readyCount: number;
-  boundaryDrawn: boolean;
-  trainAccuracy: number | null;
-  lastError: string;
-}
-
-let browser: Browser;
-let server: PreviewServer;
-let url: string;
-
-const state = (page: Page) => page.evaluate(() => (window as unknown as { deepnet: PageState }).deepnet);
-const rebuilt = (page: Page, before: number) => page.waitForFunction((n) => (window as unknown as { deepnet: PageState }).deepnet.readyCount > n, before, { timeout: 120_000 });
-const done = (page: Page) => page.waitForFunction(() => (window as unknown as { deepnet: PageState }).deepnet.done, null, { timeout: 300_000 });
-
-async function open(width = 1400, height = 950): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width, height } });
-  page.on('pageerror', (e) => {
-    throw e;
-  });
-  await page.goto(url);
-  await page.waitForFunction(() => (window as unknown as { deepnet: PageState }).deepnet?.readyCount > 0);
-  return page;
-}
 
 describe.runIf(run)('the playground, first hour', () => {
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    ({ url, server } = await servePlayground(OUT));
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  // Its own build folder: another browser test file may be building web/dist.
+  const playground = playgroundSuite('../test-output/web-first-hour');
+  const open = (width = 1400, height = 950) => playground.open({ width, height });
 
   it('trains every data set in float64 and in float32', async () => {
     const page = await open();

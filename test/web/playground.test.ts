@@ -8,25 +8,13 @@ import { Network } from '../../src/nn/network.js';
 import { CHROMIUM, launchChromium, servePlayground, traceMainThread } from '../helpers/browser.js';
 import { deepnet, ROOT } from '../helpers/cli.js';
 import { loadFixture } from '../helpers/fixtures.js';
+import type { PlaygroundState as PageState } from '../helpers/playground.js';
 
 // The playground in a real Chromium: the built static page, served on loopback.
 // CI installs Debian's chromium; without it these tests fail in CI rather than pass unseen.
 const run = CHROMIUM !== undefined || process.env.CI === 'true';
 const SHOTS = join(ROOT, 'test-output');
 
-interface PageState {
-  costs: [number, number][];
-  iteration: number;
-  running: boolean;
-  done: boolean;
-  pausedAt: number | null;
-  ready: boolean;
-  readyCount: number;
-  boundaryDrawn: boolean;
-  trainAccuracy: number | null;
-  testAccuracy: number | null;
-  lastError: string;
-}
 
 let browser: Browser;
 let server: PreviewServer;

@@ -2,6 +2,9 @@ import type { Progress } from '../protocol.js';
 
 const SHOWN = 10;
 const NS = 'http://www.w3.org/2000/svg';
+const XHTML = 'http://www.w3.org/1999/xhtml';
+/** A unit's heatmap, in the drawing's units. */
+const TILE = 17;
 
 function el(name: string, attrs: Record<string, string | number>, text?: string): SVGElement {
   const e = document.createElementNS(NS, name);
@@ -10,9 +13,18 @@ function el(name: string, attrs: Record<string, string | number>, text?: string)
   return e;
 }
 
+/** One hidden unit's heatmap: its canvas, and the latest pixels (the enlarged view redraws from them). */
+interface UnitTile {
+  l: number;
+  i: number;
+  canvas: HTMLCanvasElement;
+  image: ImageData | null;
+}
+
 /**
  * The network drawn layer by layer: units as circles (at most 10 per layer), connections coloured by
- * the weight's sign (blue +, orange -) and thickened by its size.
+ * the weight's sign (blue +, orange -) and thickened by its size. For 2-feature data each hidden unit
+ * is a small heatmap of its A[l] over the plane, enlarged in `zoom` on hover or focus.
  */
 export class NetworkDiagram {
   private layerDims: number[] = [];
@@ -21,7 +33,49 @@ export class NetworkDiagram {
   /** Each drawn connection, its layer and the weight it shows: new weights only restyle them. */
   private lines: { l: number; i: number; j: number; line: SVGElement; stroke: string; width: string }[] = [];
 
-  constructor(private readonly svg: SVGSVGElement) {}
+  private tiles: UnitTile[] = [];
+  private zoomed: UnitTile | null = null;
+
+  constructor(
+    private readonly svg: SVGSVGElement,
+    private readonly zoom: HTMLElement,
+  ) {}
+
+  /** Whether the drawing has unit heatmaps (2-feature data with hidden layers). */
+  get hasUnits(): boolean {
+    return this.tiles.length > 0;
+  }
+
+  /** Puts each unit's pixels, as the worker coloured them: one putImageData a unit. */
+  drawUnits(units: NonNullable<Progress['units']>): void {
+    for (const tile of this.tiles) {
+      const rgba = units.pixels[tile.l - 1]?.[tile.i];
+      if (!rgba) continue;
+      tile.image = new ImageData(rgba, units.size, units.size);
+      if (tile.canvas.width !== units.size) tile.canvas.width = tile.canvas.height = units.size;
+      tile.canvas.getContext('2d')!.putImageData(tile.image, 0, 0);
+    }
+    if (this.zoomed) this.showZoom(this.zoomed);
+  }
+
+  private showZoom(tile: UnitTile): void {
+    this.zoomed = tile;
+    this.zoom.hidden = false;
+    // Beside the unit, not over it: a unit in the right half is enlarged on the left.
+    this.zoom.classList.toggle('left', tile.l > (this.layerDims.length - 1) / 2);
+    this.zoom.querySelector('figcaption')!.textContent = `A[${tile.l}] unit ${tile.i + 1}: ${this.activations[tile.l - 1] ?? ''}(Z[${tile.l}]) over the plane`;
+    const canvas = this.zoom.querySelector('canvas')!;
+    const ctx = canvas.getContext('2d')!;
+    if (!tile.image) return ctx.clearRect(0, 0, canvas.width, canvas.height);
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(tile.canvas, 0, 0, canvas.width, canvas.height);
+  }
+
+  private hideZoom(tile: UnitTile): void {
+    if (this.zoomed !== tile) return;
+    this.zoomed = null;
+    this.zoom.hidden = true;
+  }
 
   setNetwork(layerDims: number[], activations: string[]): void {
     this.layerDims = layerDims;
@@ -54,6 +108,9 @@ export class NetworkDiagram {
     const svg = this.svg;
     svg.replaceChildren();
     this.lines = [];
+    this.tiles = [];
+    this.zoomed = null;
+    this.zoom.hidden = true;
     const dims = this.layerDims;
     if (dims.length === 0) return;
     const width = 420;
@@ -76,14 +133,37 @@ export class NetworkDiagram {
       }
       svg.append(group);
     }
+    // Hidden units over the plane: only 2-feature data have one.
+    const plane = dims[0] === 2;
     for (let l = 0; l <= L; l++) {
       const g = el('g', { 'data-layer': l, class: 'units' });
-      for (let i = 0; i < shown(dims[l]!); i++) g.append(el('circle', { cx: xAt(l), cy: yAt(l, i), r: 6.5, fill: l === 0 ? '#f1f5f9' : '#ffffff', stroke: '#334155' }));
+      for (let i = 0; i < shown(dims[l]!); i++) {
+        if (plane && l > 0 && l < L) g.append(this.tile(l, i, xAt(l), yAt(l, i)));
+        else g.append(el('circle', { cx: xAt(l), cy: yAt(l, i), r: 6.5, fill: l === 0 ? '#f1f5f9' : '#ffffff', stroke: '#334155' }));
+      }
       const name = l === 0 ? `X (${dims[0]})` : `${this.activations[l - 1] ?? ''} (${dims[l]})`;
       g.append(el('text', { x: xAt(l), y: 16, 'text-anchor': 'middle', 'font-size': 10 }, l === 0 ? 'A[0]' : `A[${l}]`));
       g.append(el('text', { x: xAt(l), y: height - 8, 'text-anchor': 'middle', 'font-size': 9 }, name + (dims[l]! > SHOWN ? ' …' : '')));
       svg.append(g);
     }
     if (this.highlighted !== null) this.highlight(this.highlighted);
+  }
+
+  /** A unit's heatmap: a canvas in the drawing, focusable so the keyboard can enlarge it too. */
+  private tile(l: number, i: number, x: number, y: number): SVGElement {
+    const box = el('foreignObject', { x: x - TILE / 2, y: y - TILE / 2, width: TILE, height: TILE, class: 'unit' });
+    const canvas = document.createElementNS(XHTML, 'canvas') as HTMLCanvasElement;
+    canvas.width = canvas.height = 1;
+    canvas.tabIndex = 0;
+    canvas.title = `A[${l}] unit ${i + 1} over the plane`;
+    canvas.setAttribute('aria-label', canvas.title);
+    const tile: UnitTile = { l, i, canvas, image: null };
+    canvas.addEventListener('pointerenter', () => this.showZoom(tile));
+    canvas.addEventListener('focus', () => this.showZoom(tile));
+    canvas.addEventListener('pointerleave', () => this.hideZoom(tile));
+    canvas.addEventListener('blur', () => this.hideZoom(tile));
+    this.tiles.push(tile);
+    box.append(canvas);
+    return box;
   }
 }

@@ -2,12 +2,18 @@ import { ConfigError } from '../../src/errors.js';
 import { resolveNetworkConfig } from '../../src/nn/network.js';
 import type { LayerSpec, NetworkSpec } from '../protocol.js';
 
-const HIDDEN = ['relu', 'tanh', 'sigmoid', 'leakyRelu', 'linear'];
+export const HIDDEN = ['relu', 'tanh', 'sigmoid', 'leakyRelu', 'linear'];
 const MAX_UNITS = 1000;
+
+/** A hidden layer as the editor holds it: the units as typed (the address's may be invalid, and are explained). */
+export interface LayerText {
+  units: number | string;
+  activation: string;
+}
 
 /** The network editor: hidden layers (units, activation), added and removed. */
 export class LayerEditor {
-  private readonly rows: HTMLElement[] = [];
+  private readonly rowElements: HTMLElement[] = [];
 
   constructor(
     private readonly container: HTMLElement,
@@ -15,42 +21,49 @@ export class LayerEditor {
   ) {}
 
   /** Fills the editor; `notify: false` when the form only shows a network that already runs (a loaded model). */
-  set(layers: LayerSpec[], { notify = true } = {}): void {
+  set(layers: LayerText[], { notify = true } = {}): void {
     this.container.replaceChildren();
-    this.rows.length = 0;
+    this.rowElements.length = 0;
     for (const layer of layers) this.add(layer);
     if (notify) this.onChange();
   }
 
-  add(layer: LayerSpec = { units: 4, activation: 'relu' }): void {
+  add(layer: LayerText = { units: 4, activation: 'relu' }): void {
     const row = document.createElement('div');
     row.className = 'layer-row';
     row.innerHTML = `<span class="layer-name"></span>
-      <input class="units" type="text" inputmode="numeric" aria-label="units" value="${layer.units}" />
-      <select class="activation" aria-label="activation">${HIDDEN.map((a) => `<option value="${a}"${a === layer.activation ? ' selected' : ''}>${a}</option>`).join('')}</select>
+      <input class="units" type="text" inputmode="numeric" aria-label="units" title="n[l], the units of this layer: W[l] is (n[l], n[l-1])" />
+      <select class="activation" aria-label="activation" title="g[l] in A[l] = g[l](Z[l])">${HIDDEN.map((a) => `<option value="${a}"${a === layer.activation ? ' selected' : ''}>${a}</option>`).join('')}</select>
       <button type="button" class="remove" title="remove this layer">×</button>
       <p class="field-error layer-error" role="alert"></p>`;
+    // As a property, not markup: the address's text is shown as it is, whatever it holds.
+    (row.querySelector('.units') as HTMLInputElement).value = String(layer.units);
     row.querySelector('.remove')!.addEventListener('click', () => {
-      this.rows.splice(this.rows.indexOf(row), 1);
+      this.rowElements.splice(this.rowElements.indexOf(row), 1);
       row.remove();
       this.renumber();
       this.onChange();
     });
     row.querySelector('.units')!.addEventListener('input', () => this.onChange());
     row.querySelector('.activation')!.addEventListener('change', () => this.onChange());
-    this.rows.push(row);
+    this.rowElements.push(row);
     this.container.append(row);
     this.renumber();
   }
 
   private renumber(): void {
-    this.rows.forEach((row, i) => (row.querySelector('.layer-name')!.textContent = `layer ${i + 1}`));
+    this.rowElements.forEach((row, i) => (row.querySelector('.layer-name')!.textContent = `layer ${i + 1}`));
+  }
+
+  /** The rows as they stand, valid or not (the address writes them). */
+  rows(): { units: string; activation: string }[] {
+    return this.rowElements.map((row) => ({ units: (row.querySelector('.units') as HTMLInputElement).value, activation: (row.querySelector('.activation') as HTMLSelectElement).value }));
   }
 
   /** The hidden layers, with an inline message on each invalid row; null when any is invalid. */
   read(): LayerSpec[] | null {
     let ok = true;
-    const layers = this.rows.map((row, i) => {
+    const layers = this.rowElements.map((row, i) => {
       const text = (row.querySelector('.units') as HTMLInputElement).value.trim();
       const activation = (row.querySelector('.activation') as HTMLSelectElement).value;
       const units = Number(text);
@@ -77,20 +90,41 @@ export interface FieldReaders {
   lr: string;
   iterations: string;
   optimizer: string;
+  batchSize: string;
+  lambd: string;
+  keepProb: string;
   dtype: string;
+}
+
+/** Why the form cannot be built: the message, and the id of the field it is about (null: the network as a whole). */
+export interface FieldError {
+  field: keyof FieldReaders | null;
+  message: string;
 }
 
 /**
  * Checks the settings and returns the network spec, or the message to show beside the form.
  * The library's own validator has the last word, so the page says what the library would.
+ * `m`: the training samples a mini-batch is drawn from, when known.
  */
-export function readNetwork(hidden: LayerSpec[], f: FieldReaders, nX: number, nY: number): NetworkSpec | string {
+export function readNetwork(hidden: LayerSpec[], f: FieldReaders, nX: number, nY: number, m?: number): NetworkSpec | FieldError {
   const seed = Number(f.seed);
-  if (!/^\d+$/.test(f.seed.trim()) || seed > 2 ** 32 - 1) return `The seed must be a whole number from 0 to 2^32 - 1, not "${f.seed}".`;
+  if (!/^\d+$/.test(f.seed.trim()) || seed > 2 ** 32 - 1) return { field: 'seed', message: `The seed must be a whole number from 0 to 2^32 - 1, not "${f.seed}".` };
   const learningRate = Number(f.lr);
-  if (f.lr.trim() === '' || !Number.isFinite(learningRate) || learningRate <= 0) return `The learning rate α must be a number > 0, not "${f.lr}".`;
+  if (f.lr.trim() === '' || !Number.isFinite(learningRate) || learningRate <= 0) return { field: 'lr', message: `The learning rate α must be a number > 0, not "${f.lr}".` };
   const iterations = Number(f.iterations);
-  if (!/^\d+$/.test(f.iterations.trim()) || iterations < 1 || iterations > 1_000_000) return `Iterations must be a whole number from 1 to 1000000, not "${f.iterations}".`;
+  if (!/^\d+$/.test(f.iterations.trim()) || iterations < 1 || iterations > 1_000_000) return { field: 'iterations', message: `Iterations must be a whole number from 1 to 1000000, not "${f.iterations}".` };
+  // Empty is the course's full batch; a mini-batch is at most the m samples trained on.
+  const batchText = f.batchSize.trim();
+  const batchSize = batchText === '' ? null : Number(batchText);
+  if (batchSize !== null && (!/^\d+$/.test(batchText) || batchSize < 1 || (m !== undefined && batchSize > m))) {
+    return { field: 'batchSize', message: `The batch size must be a whole number of samples from 1 to ${m === undefined ? 'm' : `m = ${m}`}, or empty for full batch, not "${f.batchSize}".` };
+  }
+  const lambd = Number(f.lambd);
+  if (f.lambd.trim() === '' || !Number.isFinite(lambd) || lambd < 0) return { field: 'lambd', message: `L2 λ must be a number ≥ 0 (0: none), not "${f.lambd}".` };
+  const keepProb = Number(f.keepProb);
+  if (f.keepProb.trim() === '' || !Number.isFinite(keepProb) || keepProb <= 0 || keepProb > 1) return { field: 'keepProb', message: `Dropout keep_prob must be a number in (0, 1] (1: none), not "${f.keepProb}".` };
+  if (keepProb < 1 && hidden.length === 0) return { field: 'keepProb', message: 'Dropout keep_prob acts on hidden layers and this network has none: it must be 1.' };
   const spec: NetworkSpec = {
     hidden,
     output: f.output,
@@ -100,6 +134,9 @@ export function readNetwork(hidden: LayerSpec[], f: FieldReaders, nX: number, nY
     learningRate,
     iterations,
     optimizer: f.optimizer,
+    batchSize,
+    lambd,
+    keepProb,
     dtype: f.dtype === 'float32' ? 'float32' : 'float64',
   };
   if (nY > 2) return spec; // K classes: the worker switches to softmax + cross-entropy.
@@ -112,7 +149,7 @@ export function readNetwork(hidden: LayerSpec[], f: FieldReaders, nX: number, nY
       seed,
     });
   } catch (e) {
-    if (e instanceof ConfigError) return e.message.charAt(0).toUpperCase() + e.message.slice(1) + '.';
+    if (e instanceof ConfigError) return { field: null, message: e.message.charAt(0).toUpperCase() + e.message.slice(1) + '.' };
     throw e;
   }
   return spec;
