@@ -10,7 +10,8 @@
 // whatever tile, block or thread computes it: results do not depend on how C is split.
 
 const MR: i32 = 5; // rows of the micro-kernel
-const KC: i32 = 512; // k-block: a 5 x KC slice of A and a KC x NR strip of B stay in L1
+// The k-block kc is the caller's (wasm-backend.ts picks it for the processor): a tile's partial sum
+// is stored between k-blocks in its own type, exactly, so kc changes no result.
 
 // ---------------------------------------------------------------- gemm
 
@@ -251,12 +252,11 @@ function writeRow<T>(src: usize, dst: usize, alpha: f64, beta: f64): void {
 
 /**
  * Rows [i0, i1) and columns [j0, j1) of C = alpha op(A) op(B) + beta C, op(A) already packed at ap
- * (packA); i0 is a multiple of 5. work: KC * roundUp(j1 - j0, NR) elements for packed B, then
- * roundUp(i1 - i0, 5) * roundUp(j1 - j0, NR) elements of tile sums.
+ * (packA); i0 is a multiple of 5; k in blocks of KC. work: gemmWorkBytes(i1 - i0, j1 - j0, KC).
  */
 function gemmBlock<T>(
   transB: i32, K: i32, alpha: f64, ap: usize, b: usize, ldb: i32,
-  beta: f64, c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32, work: usize,
+  beta: f64, c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32, work: usize, KC: i32,
 ): void {
   const s = <usize>sizeof<T>();
   const NR = <i32>(32 / sizeof<T>());
@@ -314,22 +314,22 @@ export function packA64(transA: i32, M: i32, K: i32, a: usize, lda: i32, ap: usi
 }
 export function gemmBlock32(
   transB: i32, K: i32, alpha: f64, ap: usize, b: usize, ldb: i32,
-  beta: f64, c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32, work: usize,
+  beta: f64, c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32, work: usize, kc: i32,
 ): void {
-  gemmBlock<f32>(transB, K, alpha, ap, b, ldb, beta, c, ldc, i0, i1, j0, j1, work);
+  gemmBlock<f32>(transB, K, alpha, ap, b, ldb, beta, c, ldc, i0, i1, j0, j1, work, kc);
 }
 export function gemmBlock64(
   transB: i32, K: i32, alpha: f64, ap: usize, b: usize, ldb: i32,
-  beta: f64, c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32, work: usize,
+  beta: f64, c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32, work: usize, kc: i32,
 ): void {
-  gemmBlock<f64>(transB, K, alpha, ap, b, ldb, beta, c, ldc, i0, i1, j0, j1, work);
+  gemmBlock<f64>(transB, K, alpha, ap, b, ldb, beta, c, ldc, i0, i1, j0, j1, work, kc);
 }
 
-/** Bytes of `work` that gemmBlock needs for a block of `rows` x `cols`. */
-export function gemmWorkBytes(rows: i32, cols: i32, elementBytes: i32): i32 {
+/** Bytes of `work` that gemmBlock needs for a block of `rows` x `cols` in k-blocks of `kc`. */
+export function gemmWorkBytes(rows: i32, cols: i32, elementBytes: i32, kc: i32): i32 {
   const NR = 32 / elementBytes;
   const width = (cols + NR - 1) / NR * NR;
-  return (KC * width + (rows + MR - 1) / MR * MR * width) * elementBytes;
+  return (kc * width + (rows + MR - 1) / MR * MR * width) * elementBytes;
 }
 
 // ---------------------------------------------------------------- elementwise
