@@ -32,6 +32,10 @@ const ROUNDS = 3;
 // candidates were as likely paused by another process as slower.
 const TIE = 0.95;
 
+// Coarser than this (a page that is not cross-origin isolated rounds its clock to 0.1 ms or more),
+// the smallest candidates cannot be timed: the middle one is used, which fits any L2 of 256 KB.
+const FINEST_TICK_MS = 0.02;
+
 const chosen = new Map<number, Calibration>();
 
 /**
@@ -57,6 +61,9 @@ function calibrate(heap: WasmHeap, s: number): Calibration {
   const t0 = performance.now();
   const k = heap.kernels;
   const candidates = CHUNKS[s]!.map((chunkCols) => ({ kc: KC, chunkCols }));
+  if (clockTick() > FINEST_TICK_MS) {
+    return { elementBytes: s, blocking: candidates[1]!, trials: [], ms: performance.now() - t0 };
+  }
   const maxCols = Math.max(...CHUNKS[s]!);
   const rows = maxCols + 5;
   // op(A) already packed (rows x KC), B (KC x maxCols) and C (rows x maxCols), row-major.
@@ -89,4 +96,14 @@ function calibrate(heap: WasmHeap, s: number): Calibration {
   const fastest = Math.max(...trials.map((t) => t.gflops));
   const pick = trials.filter((t) => t.gflops >= TIE * fastest).pop()!;
   return { elementBytes: s, blocking: { kc: pick.kc, chunkCols: pick.chunkCols }, trials, ms: performance.now() - t0 };
+}
+
+/** The smallest step of performance.now(), in ms (at most about 2 ms of spinning on a coarse clock). */
+function clockTick(): number {
+  let a = performance.now();
+  let b = a;
+  while (b === a) b = performance.now();
+  a = b;
+  while (b === a) b = performance.now();
+  return b - a;
 }

@@ -5,7 +5,8 @@
 //
 // gemm is GotoBLAS-shaped: op(A) packed once into 5-row panels, op(B) packed per (k-block, column
 // panel) into NR-wide strips, one 5 x NR SIMD micro-kernel. Packing is where the transposes happen,
-// so all four transpose combinations run the same inner loop at the same speed.
+// so all four transpose combinations run the same inner loop at the same speed. The k-block and the
+// panel widths come from the caller, measured for the processor (blocking.ts).
 // Every C[i][j] is one accumulator summed over k in ascending order (mul then add, never fused),
 // whatever tile, block or thread computes it: results do not depend on how C is split.
 
