@@ -19,15 +19,15 @@ export interface Calibration {
   ms: number;
 }
 
-// A block sweeps its packed B panel (kc x chunkCols) once per 5-row panel of A, so the panel must
+// A block sweeps its packed B panel (kc x chunkCols) once per 4-row panel of A, so the panel must
 // stay in the core's L2: 2 MB on recent Xeons, 1 MB on EPYC Zen 4, 512 KB on Zen 2/3, 256 KB on
 // older desktop cores. Candidates by panel size (64, 128, 256 KB), smallest first: on a 2 MB L2,
-// panels of 512 KB to 2 MB measured no faster. kc = 256 keeps a 5 x kc slice of A and one
-// kc x NR strip of B (5 + 8 KB in f32, 10 + 8 KB in f64) within half a 32 KB L1; kc = 512 measured
+// panels of 512 KB to 2 MB measured no faster. kc = 256 keeps a 4 x kc slice of A and one
+// kc x NR strip of B (4 + 8 KB in f32, 8 + 8 KB in f64) within half a 32 KB L1; kc = 512 measured
 // no faster on a 48 KB one.
 const KC = 256;
 const CHUNKS: Record<number, number[]> = { 4: [64, 128, 256], 8: [32, 64, 128] };
-const ROUNDS = 3;
+const ROUNDS = 5;
 // Within this fraction of the fastest, the larger panel is kept: fewer blocks, and the slower
 // candidates were as likely paused by another process as slower.
 const TIE = 0.95;
@@ -65,7 +65,9 @@ function calibrate(heap: WasmHeap, s: number): Calibration {
     return { elementBytes: s, blocking: candidates[1]!, trials: [], ms: performance.now() - t0 };
   }
   const maxCols = Math.max(...CHUNKS[s]!);
-  const rows = maxCols + 5;
+  // One panel of rows more than columns: the block sweeps its B panel, as a large product does.
+  const mr = k.gemmPanelRows();
+  const rows = maxCols + mr;
   // op(A) already packed (rows x KC), B (KC x maxCols) and C (rows x maxCols), row-major.
   const aBytes = rows * KC * s;
   const bBytes = KC * maxCols * s;
@@ -85,7 +87,7 @@ function calibrate(heap: WasmHeap, s: number): Calibration {
   // Round 0 is untimed: the first calls of a kernel run before V8's optimizing compiler has it.
   for (let round = 0; round <= ROUNDS; round++) {
     candidates.forEach(({ kc, chunkCols }, i) => {
-      const r = chunkCols + 5;
+      const r = chunkCols + mr;
       const t = performance.now();
       gemmBlock(0, kc, 1, ap, b, maxCols, 0, c, maxCols, 0, r, 0, chunkCols, work, kc);
       if (round > 0) best[i] = Math.min(best[i]!, (performance.now() - t) / (2 * r * chunkCols * kc));

@@ -6,6 +6,7 @@ export interface Kernels {
   packA64(transA: number, M: number, K: number, a: number, lda: number, ap: number): void;
   gemmBlock32: GemmBlock;
   gemmBlock64: GemmBlock;
+  gemmPanelRows(): number;
   gemmWorkBytes(rows: number, cols: number, elementBytes: number, kc: number): number;
   addBias32(z: number, b: number, rows: number, cols: number): void;
   addBias64(z: number, b: number, rows: number, cols: number): void;

@@ -63,7 +63,7 @@ export interface GemmJob {
   /** Work block of thread slot s: work + s * workStride. */
   work: number;
   workStride: number;
-  /** Rows per block (a multiple of 5), and blocks down the rows. */
+  /** Rows per block (a multiple of the kernels' panel rows), and blocks down the rows. */
   rowChunk: number;
   rowChunks: number;
   /** The k-block (kernels.as gemmBlock). */

@@ -129,7 +129,8 @@ export class WasmBackend implements Backend {
     if (M === 0 || N === 0) return;
     const s = C.dtype === 'float32' ? 4 : 8;
     const k = this.heap.kernels;
-    const mPad = roundUp(M, 5);
+    const mr = k.gemmPanelRows();
+    const mPad = roundUp(M, mr);
     const small = M * N * K < PARALLEL_MIN_MACS;
     const parallel = this.heap.shared && this.wantThreads > 1 && !small;
     const threads = parallel ? this.wantThreads : 1;
@@ -144,7 +145,7 @@ export class WasmBackend implements Backend {
     const nr = 32 / s;
     const { kc, chunkCols: maxChunk } = this.blocking ?? (small ? SMALL_BLOCKING : gemmBlocking(this.heap, s));
     const byRows = parallel && mPad > roundUp(N, nr) && N <= MAX_CHUNK && Math.min(K, kc) * N <= kc * maxChunk;
-    const rowChunk = byRows ? roundUp(Math.ceil(M / (2 * threads)), 5) : mPad;
+    const rowChunk = byRows ? roundUp(Math.ceil(M / (2 * threads)), mr) : mPad;
     const rowChunks = Math.ceil(M / rowChunk);
     const widest = mPad > maxChunk ? maxChunk : Math.max(maxChunk, MAX_CHUNK);
     const chunkCols = byRows ? N : Math.min(widest, roundUp(Math.ceil(N / (threads === 1 ? 1 : 2 * threads)), nr));
