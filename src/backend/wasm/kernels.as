@@ -22,20 +22,30 @@ const MR: i32 = 4;
 function packA<T>(transA: i32, M: i32, K: i32, a: usize, lda: i32, ap: usize): void {
   const s = <usize>sizeof<T>();
   const mt = (M + MR - 1) / MR;
-  for (let it = 0; it < mt; it++) {
-    const panel = ap + <usize>it * <usize>K * <usize>MR * s;
-    if (transA) {
-      // op(A)[i0 + r][k] = A[k][i0 + r]: MR neighbours of row k, copied k by k.
-      const rows = min(MR, M - it * MR);
-      let src = a + <usize>(it * MR) * s;
-      let dst = panel;
-      for (let k = 0; k < K; k++) {
-        for (let r = 0; r < MR; r++) store<T>(dst + <usize>r * s, r < rows ? load<T>(src + <usize>r * s) : <T>0);
-        src += <usize>lda * s;
-        dst += <usize>MR * s;
+  const panelBytes = <usize>K * <usize>MR * s;
+  if (transA) {
+    // op(A)[i0 + r][k] = A[k][i0 + r]: row k of A holds MR neighbours for every panel, so A is read
+    // once, row by row (panel by panel, it was read once per panel, a cache line per row each time).
+    const full = M / MR;
+    const rows = M - full * MR;
+    for (let k = 0; k < K; k++) {
+      const src = a + <usize>k * <usize>lda * s;
+      const dst = ap + <usize>k * <usize>MR * s;
+      for (let it = 0; it < full; it++) {
+        const from = src + <usize>(it * MR) * s;
+        const to = dst + <usize>it * panelBytes;
+        for (let h: usize = 0; h < <usize>MR * s; h += 16) v128.store(to + h, v128.load(from + h));
       }
-      continue;
+      if (rows > 0) {
+        const from = src + <usize>(full * MR) * s;
+        const to = dst + <usize>full * panelBytes;
+        for (let r = 0; r < MR; r++) store<T>(to + <usize>r * s, r < rows ? load<T>(from + <usize>r * s) : <T>0);
+      }
     }
+    return;
+  }
+  for (let it = 0; it < mt; it++) {
+    const panel = ap + <usize>it * panelBytes;
     for (let r = 0; r < MR; r++) {
       const i = it * MR + r;
       let dst = panel + <usize>r * s;
