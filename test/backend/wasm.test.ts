@@ -317,6 +317,11 @@ describe('wasm gemm blocking', () => {
     expect(products).toBe(blockings.length * 2 * 2 * COMBOS.length * shapes.length * abs.length);
   });
 
+  it('a blocking that cannot advance is refused', () => {
+    expect(() => new WasmBackend({ blocking: { kc: 0, chunkCols: 8 } })).toThrow('blocking needs whole kc and chunkCols of at least 1');
+    expect(() => new WasmBackend({ blocking: { kc: 16, chunkCols: 2.5 } })).toThrow(RangeError);
+  });
+
   it('the processor\'s blocking is calibrated once per element size and is one of its candidates', () => {
     const b = new WasmBackend({ threads: 1 });
     for (const s of [4, 8]) {

@@ -37,6 +37,8 @@ export class WasmBackend implements Backend {
   /** One block reused by every call for copies of non-resident operands and gemm's packing. */
   private stage = { ptr: 0, size: 0, used: 0 };
   private readonly copyOut: { M: Matrix; ptr: number }[] = [];
+  /** gemm's blocking when fixed by the caller; else the processor's (blocking.ts). */
+  private readonly blocking: GemmBlocking | undefined;
 
   /**
    * `threads` defaults to the machine's cores (at most 8): results do not depend on it.
@@ -44,12 +46,15 @@ export class WasmBackend implements Backend {
    * `blocking` fixes gemm's blocking instead of the processor's (blocking.ts): results do not depend on it.
    */
   constructor(options: { threads?: number; sharedMemory?: boolean; blocking?: GemmBlocking } = {}) {
+    const bl = options.blocking;
+    // A k-block of 0 would never advance: the kernels' loop over k would not end.
+    if (bl && !(Number.isInteger(bl.kc) && bl.kc >= 1 && Number.isInteger(bl.chunkCols) && bl.chunkCols >= 1)) {
+      throw new RangeError(`wasm backend: blocking needs whole kc and chunkCols of at least 1 (got kc ${bl.kc}, chunkCols ${bl.chunkCols})`);
+    }
+    this.blocking = bl;
     this.heap = new WasmHeap(options.sharedMemory);
     if (options.threads !== undefined) this.setThreads(options.threads);
-    this.blocking = options.blocking;
   }
-
-  private readonly blocking: GemmBlocking | undefined;
 
   get threads(): number {
     return this.wantThreads;
