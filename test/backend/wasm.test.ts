@@ -67,7 +67,7 @@ const SHAPES: [M: number, N: number, K: number][] = [
   [7, 1, 3],
   [2, 3, 1],
   [5, 8, 16],
-  // Around the k-blocks (256 or 512, as calibrated): one block, one and a bit, two and a bit.
+  // Across k-blocks of 256: two less one, two and one, four and a bit (every blocking: below).
   [6, 9, 511],
   [11, 13, 513],
   [4, 33, 1100],
