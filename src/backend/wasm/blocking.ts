@@ -41,7 +41,8 @@ const chosen = new Map<number, Calibration>();
 /**
  * The blocking for `elementBytes` (4 or 8) on this processor: each candidate times a block shaped
  * like a large product's (more rows than columns, so its panel is swept row panel by row panel)
- * and the fastest is kept for the process. 10 to 20 ms once; results never depend on the choice.
+ * and the widest within TIE of the fastest is kept for the process. 10 to 40 ms once (the more,
+ * the busier the cores); results never depend on the choice.
  */
 export function gemmBlocking(heap: WasmHeap, elementBytes: number): GemmBlocking {
   let c = chosen.get(elementBytes);
