@@ -4,8 +4,10 @@ import { Worker } from 'node:worker_threads';
 import { repoFile } from './cat-data.js';
 
 // The processor's ceiling for WebAssembly SIMD: multiply-adds in registers (bench/peak.as), on 1
-// and on `threads` threads at once. A kernel cannot beat it, so it turns a missed target into a
-// bound: a product of F FLOP takes at least F / peak.
+// and on `threads` threads at once, so it turns a missed target into a bound: a product of F FLOP
+// takes about F / peak at least. Each chain's mul waits for its add, so where that latency binds
+// (the Xeon of the 2026-12-02 runs) the gemm micro-kernel, whose products wait on nothing, ran
+// 1.15-1.2x above it in the same process: there a gemm row's ÷ peak can read above 1.
 
 export interface Peak {
   threads: number;

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ActivationKernel } from '../../src/backend/backend.js';
 import { ReferenceBackend } from '../../src/backend/reference.js';
+import { calibrations, gemmBlocking, type GemmBlocking } from '../../src/backend/wasm/blocking.js';
 import type { ThreadPool } from '../../src/backend/wasm/pool.js';
 import { WasmBackend } from '../../src/backend/wasm/wasm-backend.js';
 import { Matrix, type DType } from '../../src/matrix.js';
@@ -66,7 +67,7 @@ const SHAPES: [M: number, N: number, K: number][] = [
   [7, 1, 3],
   [2, 3, 1],
   [5, 8, 16],
-  // Around the k-block (512): one block, one and a bit, two and a bit.
+  // Across k-blocks of 256: two less one, two and one, four and a bit (every blocking: below).
   [6, 9, 511],
   [11, 13, 513],
   [4, 33, 1100],
@@ -225,7 +226,7 @@ describe('wasm threads', () => {
     const block = b.heap.alloc(1 << 16);
     const job = {
       chunks: 8, chunkCols: 8, N: 64, elementBytes: 8, transB: 0, M: 5, K: 4, alpha: 1, ap: block, b: block, ldb: 64,
-      beta: 0, c: b.heap.buffer.byteLength, ldc: 64, work: block + 4096, workStride: 4096, rowChunk: 5, rowChunks: 1,
+      beta: 0, c: b.heap.buffer.byteLength, ldc: 64, work: block + 4096, workStride: 4096, rowChunk: 5, rowChunks: 1, kc: 512,
     };
     expect(() => pool.run(job)).toThrow('a 5 x 64 product failed in a kernel thread');
     b.heap.release(block);
@@ -267,6 +268,70 @@ describe('wasm threads', () => {
     ref.gemm(false, true, 1 / 209, A, B, 0, want);
     b.gemm(false, true, 1 / 209, A, B, 0, C0);
     expect(Array.from(C0.data)).toEqual(Array.from(want.data));
+    b.dispose();
+  });
+});
+
+describe('wasm gemm blocking', () => {
+  // Odd sizes on both sides of the k-blocks and chunks; the last two are large enough to be split
+  // across threads (by columns, and by rows for the tall one).
+  const shapes: [number, number, number][] = [[7, 9, 5], [37, 53, 71], [13, 611, 45], [23, 301, 700], [2003, 41, 30]];
+  const blockings: GemmBlocking[] = [
+    { kc: 256, chunkCols: 128 },
+    { kc: 7, chunkCols: 8 },
+    { kc: 64, chunkCols: 24 },
+    { kc: 333, chunkCols: 13 },
+    { kc: 512, chunkCols: 512 },
+  ];
+  const abs: [number, number][] = [[1, 0], [0.25, 0.5], [-1.5, 1]];
+
+  it('every blocking, on 1 and 2 threads, gives bit-identical C in every transpose, f32 and f64', async () => {
+    const want = new Map<string, Uint8Array>();
+    let products = 0;
+    for (const blocking of blockings) {
+      for (const threads of [1, 2]) {
+        const b = new WasmBackend({ threads, blocking });
+        await b.ready();
+        for (const dtype of ['float64', 'float32'] as const) {
+          for (const [tA, tB] of COMBOS) {
+            for (const [M, N, K] of shapes) {
+              const A = tA ? random(K, M, dtype, 21) : random(M, K, dtype, 21);
+              const B = tB ? random(N, K, dtype, 22) : random(K, N, dtype, 22);
+              for (const [alpha, beta] of abs) {
+                const C = random(M, N, dtype, 23);
+                b.gemm(tA, tB, alpha, A, B, beta, C);
+                const key = `${dtype} ${tA ? 'T' : 'N'}${tB ? 'T' : 'N'} ${M}x${N}x${K} alpha ${alpha} beta ${beta}`;
+                // Compared as bytes: the same bits, -0 and NaN included (and fast on 80,000 elements).
+                const got = new Uint8Array(C.data.buffer.slice(C.data.byteOffset, C.data.byteOffset + C.data.byteLength));
+                const first = want.get(key);
+                if (first === undefined) want.set(key, got);
+                else expect(Buffer.compare(got, first), `${key}, kc ${blocking.kc}, chunk ${blocking.chunkCols}, ${threads} threads`).toBe(0);
+                products++;
+              }
+            }
+          }
+        }
+        b.dispose();
+      }
+    }
+    expect(products).toBe(blockings.length * 2 * 2 * COMBOS.length * shapes.length * abs.length);
+  });
+
+  it('a blocking that cannot advance is refused', () => {
+    expect(() => new WasmBackend({ blocking: { kc: 0, chunkCols: 8 } })).toThrow('blocking needs whole kc and chunkCols of at least 1');
+    expect(() => new WasmBackend({ blocking: { kc: 16, chunkCols: 2.5 } })).toThrow(RangeError);
+  });
+
+  it('the processor\'s blocking is calibrated once per element size and is one of its candidates', () => {
+    const b = new WasmBackend({ threads: 1 });
+    for (const s of [4, 8]) {
+      const chosen = gemmBlocking(b.heap, s);
+      expect(gemmBlocking(b.heap, s)).toBe(chosen);
+      const cal = calibrations().find((c) => c.elementBytes === s)!;
+      expect(cal.trials.some((t) => t.kc === chosen.kc && t.chunkCols === chosen.chunkCols)).toBe(true);
+      for (const t of cal.trials) expect(t.gflops).toBeGreaterThan(0);
+    }
+    expect(calibrations()).toHaveLength(2);
     b.dispose();
   });
 });

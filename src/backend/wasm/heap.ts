@@ -6,7 +6,8 @@ export interface Kernels {
   packA64(transA: number, M: number, K: number, a: number, lda: number, ap: number): void;
   gemmBlock32: GemmBlock;
   gemmBlock64: GemmBlock;
-  gemmWorkBytes(rows: number, cols: number, elementBytes: number): number;
+  gemmPanelRows(): number;
+  gemmWorkBytes(rows: number, cols: number, elementBytes: number, kc: number): number;
   addBias32(z: number, b: number, rows: number, cols: number): void;
   addBias64(z: number, b: number, rows: number, cols: number): void;
   activationForward32(kind: number, slope: number, z: number, a: number, n: number): void;
@@ -24,7 +25,7 @@ export interface Kernels {
 
 export type GemmBlock = (
   transB: number, K: number, alpha: number, ap: number, b: number, ldb: number,
-  beta: number, c: number, ldc: number, i0: number, i1: number, j0: number, j1: number, work: number,
+  beta: number, c: number, ldc: number, i0: number, i1: number, j0: number, j1: number, work: number, kc: number,
 ) => void;
 
 const PAGE = 65536;

@@ -3,35 +3,49 @@
 // JS owns allocation, the kernels never allocate.
 // Each function exists for f32 and f64 (suffix 32/64) through one generic body.
 //
-// gemm is GotoBLAS-shaped: op(A) packed once into 5-row panels, op(B) packed per (k-block, column
-// panel) into NR-wide strips, one 5 x NR SIMD micro-kernel. Packing is where the transposes happen,
-// so all four transpose combinations run the same inner loop at the same speed.
+// gemm is GotoBLAS-shaped: op(A) packed once into 4-row panels, op(B) packed per (k-block, column
+// panel) into NR-wide strips, one 4 x NR SIMD micro-kernel. Packing is where the transposes happen,
+// so all four transpose combinations run the same inner loop at the same speed. The k-block and the
+// panel widths come from the caller, measured for the processor (blocking.ts).
 // Every C[i][j] is one accumulator summed over k in ascending order (mul then add, never fused),
 // whatever tile, block or thread computes it: results do not depend on how C is split.
 
-const MR: i32 = 5; // rows of the micro-kernel
-const KC: i32 = 512; // k-block: a 5 x KC slice of A and a KC x NR strip of B stay in L1
+// Rows of the micro-kernel: 4 x 2 vectors of sums, B's two vectors and A's splat hold 11 of x64's 16
+// SIMD registers; 5 rows (13 registers) measured 15-25% slower in V8 on x64, 3 rows no faster.
+const MR: i32 = 4;
+// The k-block kc is the caller's (wasm-backend.ts picks it for the processor): a tile's partial sum
+// is stored between k-blocks in its own type, exactly, so kc changes no result.
 
 // ---------------------------------------------------------------- gemm
 
-/** ap[it][k][r] = op(A)[5 it + r][k]; rows past M are zero. */
+/** ap[it][k][r] = op(A)[MR it + r][k]; rows past M are zero. */
 function packA<T>(transA: i32, M: i32, K: i32, a: usize, lda: i32, ap: usize): void {
   const s = <usize>sizeof<T>();
   const mt = (M + MR - 1) / MR;
-  for (let it = 0; it < mt; it++) {
-    const panel = ap + <usize>it * <usize>K * <usize>MR * s;
-    if (transA) {
-      // op(A)[i0 + r][k] = A[k][i0 + r]: five neighbours of row k, copied k by k.
-      const rows = min(MR, M - it * MR);
-      let src = a + <usize>(it * MR) * s;
-      let dst = panel;
-      for (let k = 0; k < K; k++) {
-        for (let r = 0; r < MR; r++) store<T>(dst + <usize>r * s, r < rows ? load<T>(src + <usize>r * s) : <T>0);
-        src += <usize>lda * s;
-        dst += <usize>MR * s;
+  const panelBytes = <usize>K * <usize>MR * s;
+  if (transA) {
+    // op(A)[i0 + r][k] = A[k][i0 + r]: row k of A holds MR neighbours for every panel, so A is read
+    // once, row by row (panel by panel, it was read once per panel, a cache line per row each time).
+    const full = M / MR;
+    const rows = M - full * MR;
+    for (let k = 0; k < K; k++) {
+      const src = a + <usize>k * <usize>lda * s;
+      const dst = ap + <usize>k * <usize>MR * s;
+      for (let it = 0; it < full; it++) {
+        const from = src + <usize>(it * MR) * s;
+        const to = dst + <usize>it * panelBytes;
+        for (let h: usize = 0; h < <usize>MR * s; h += 16) v128.store(to + h, v128.load(from + h));
       }
-      continue;
+      if (rows > 0) {
+        const from = src + <usize>(full * MR) * s;
+        const to = dst + <usize>full * panelBytes;
+        for (let r = 0; r < MR; r++) store<T>(to + <usize>r * s, r < rows ? load<T>(from + <usize>r * s) : <T>0);
+      }
     }
+    return;
+  }
+  for (let it = 0; it < mt; it++) {
+    const panel = ap + <usize>it * panelBytes;
     for (let r = 0; r < MR; r++) {
       const i = it * MR + r;
       let dst = panel + <usize>r * s;
@@ -151,7 +165,7 @@ function transposeStrip<T>(src: usize, ldb: i32, kc: i32, dst: usize): void {
 }
 
 /**
- * The 5 x NR tile at dst (rows dstRow bytes apart) = Σ_k pa[k][r] * pb[k][q] over kc steps, in
+ * The MR x NR tile at dst (rows dstRow bytes apart) = Σ_k pa[k][r] * pb[k][q] over kc steps, in
  * order, plus the partial sums at src (rows srcRow bytes apart) unless `first`. dst is a scratch
  * tile, or C itself when nothing is left to do to the sums (last k-block, alpha 1, beta 0).
  */
@@ -159,14 +173,13 @@ function transposeStrip<T>(src: usize, ldb: i32, kc: i32, dst: usize): void {
 @inline
 function microKernel<T>(kc: i32, pa: usize, pb: usize, first: bool, src: usize, srcRow: usize, dst: usize, dstRow: usize): void {
   const s = sizeof<T>();
-  let c00 = v128.splat<T>(<T>0), c01 = c00, c10 = c00, c11 = c00, c20 = c00;
-  let c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00;
+  let c00 = v128.splat<T>(<T>0), c01 = c00, c10 = c00, c11 = c00;
+  let c20 = c00, c21 = c00, c30 = c00, c31 = c00;
   if (!first) {
     c00 = v128.load(src, 0); c01 = v128.load(src, 16);
     c10 = v128.load(src + srcRow, 0); c11 = v128.load(src + srcRow, 16);
     c20 = v128.load(src + 2 * srcRow, 0); c21 = v128.load(src + 2 * srcRow, 16);
     c30 = v128.load(src + 3 * srcRow, 0); c31 = v128.load(src + 3 * srcRow, 16);
-    c40 = v128.load(src + 4 * srcRow, 0); c41 = v128.load(src + 4 * srcRow, 16);
   }
   for (let k = 0; k < kc; k++) {
     const b0 = v128.load(pb, 0);
@@ -183,17 +196,13 @@ function microKernel<T>(kc: i32, pa: usize, pb: usize, first: bool, src: usize, 
     a = v128.load_splat<T>(pa, 3 * s);
     c30 = v128.add<T>(c30, v128.mul<T>(a, b0));
     c31 = v128.add<T>(c31, v128.mul<T>(a, b1));
-    a = v128.load_splat<T>(pa, 4 * s);
-    c40 = v128.add<T>(c40, v128.mul<T>(a, b0));
-    c41 = v128.add<T>(c41, v128.mul<T>(a, b1));
-    pa += 5 * s;
+    pa += 4 * s;
     pb += 32;
   }
   v128.store(dst, c00, 0); v128.store(dst, c01, 16);
   v128.store(dst + dstRow, c10, 0); v128.store(dst + dstRow, c11, 16);
   v128.store(dst + 2 * dstRow, c20, 0); v128.store(dst + 2 * dstRow, c21, 16);
   v128.store(dst + 3 * dstRow, c30, 0); v128.store(dst + 3 * dstRow, c31, 16);
-  v128.store(dst + 4 * dstRow, c40, 0); v128.store(dst + 4 * dstRow, c41, 16);
 }
 
 /** C[i0 + r][j0 + q] = alpha * tile + beta * C (in f64, rounded once), for r < rows, q < cols. */
@@ -251,12 +260,11 @@ function writeRow<T>(src: usize, dst: usize, alpha: f64, beta: f64): void {
 
 /**
  * Rows [i0, i1) and columns [j0, j1) of C = alpha op(A) op(B) + beta C, op(A) already packed at ap
- * (packA); i0 is a multiple of 5. work: KC * roundUp(j1 - j0, NR) elements for packed B, then
- * roundUp(i1 - i0, 5) * roundUp(j1 - j0, NR) elements of tile sums.
+ * (packA); i0 is a multiple of MR; k in blocks of KC. work: gemmWorkBytes(i1 - i0, j1 - j0, KC).
  */
 function gemmBlock<T>(
   transB: i32, K: i32, alpha: f64, ap: usize, b: usize, ldb: i32,
-  beta: f64, c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32, work: usize,
+  beta: f64, c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32, work: usize, KC: i32,
 ): void {
   const s = <usize>sizeof<T>();
   const NR = <i32>(32 / sizeof<T>());
@@ -314,22 +322,27 @@ export function packA64(transA: i32, M: i32, K: i32, a: usize, lda: i32, ap: usi
 }
 export function gemmBlock32(
   transB: i32, K: i32, alpha: f64, ap: usize, b: usize, ldb: i32,
-  beta: f64, c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32, work: usize,
+  beta: f64, c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32, work: usize, kc: i32,
 ): void {
-  gemmBlock<f32>(transB, K, alpha, ap, b, ldb, beta, c, ldc, i0, i1, j0, j1, work);
+  gemmBlock<f32>(transB, K, alpha, ap, b, ldb, beta, c, ldc, i0, i1, j0, j1, work, kc);
 }
 export function gemmBlock64(
   transB: i32, K: i32, alpha: f64, ap: usize, b: usize, ldb: i32,
-  beta: f64, c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32, work: usize,
+  beta: f64, c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32, work: usize, kc: i32,
 ): void {
-  gemmBlock<f64>(transB, K, alpha, ap, b, ldb, beta, c, ldc, i0, i1, j0, j1, work);
+  gemmBlock<f64>(transB, K, alpha, ap, b, ldb, beta, c, ldc, i0, i1, j0, j1, work, kc);
 }
 
-/** Bytes of `work` that gemmBlock needs for a block of `rows` x `cols`. */
-export function gemmWorkBytes(rows: i32, cols: i32, elementBytes: i32): i32 {
+/** The rows of packA's panels: a block's first row, and packed A's rows (M rounded up), are multiples of it. */
+export function gemmPanelRows(): i32 {
+  return MR;
+}
+
+/** Bytes of `work` that gemmBlock needs for a block of `rows` x `cols` in k-blocks of `kc`. */
+export function gemmWorkBytes(rows: i32, cols: i32, elementBytes: i32, kc: i32): i32 {
   const NR = 32 / elementBytes;
   const width = (cols + NR - 1) / NR * NR;
-  return (KC * width + (rows + MR - 1) / MR * MR * width) * elementBytes;
+  return (kc * width + (rows + MR - 1) / MR * MR * width) * elementBytes;
 }
 
 // ---------------------------------------------------------------- elementwise

@@ -39,7 +39,7 @@ const FAILED = 5; // a chunk of the current job threw (a trap): run() reports it
 const CHUNKS_BY_SLOT = 8; // per thread slot: chunks computed (statistics, for tests)
 export const MAX_THREADS = 24;
 const PARAMS = 4 * (CHUNKS_BY_SLOT + MAX_THREADS); // byte offset of the parameters
-const N_PARAMS = 18;
+const N_PARAMS = 19;
 
 /**
  * The parameters of one gemm job, in the order runChunks reads them. C is cut into blocks of
@@ -63,9 +63,11 @@ export interface GemmJob {
   /** Work block of thread slot s: work + s * workStride. */
   work: number;
   workStride: number;
-  /** Rows per block (a multiple of 5), and blocks down the rows. */
+  /** Rows per block (a multiple of the kernels' panel rows), and blocks down the rows. */
   rowChunk: number;
   rowChunks: number;
+  /** The k-block (kernels.as gemmBlock). */
+  kc: number;
 }
 
 /**
@@ -89,7 +91,7 @@ function runChunks(k: Kernels, i32: Int32Array, p: Float64Array, gen: number, sl
     const j1 = Math.min(p[2]!, j0 + p[1]!);
     const gemm = p[3] === 4 ? k.gemmBlock32 : k.gemmBlock64;
     try {
-      gemm(p[4]!, p[6]!, p[7]!, p[8]!, p[9]!, p[10]!, p[11]!, p[12]!, p[13]!, i0, i1, j0, j1, p[14]! + slot * p[15]!);
+      gemm(p[4]!, p[6]!, p[7]!, p[8]!, p[9]!, p[10]!, p[11]!, p[12]!, p[13]!, i0, i1, j0, j1, p[14]! + slot * p[15]!, p[18]!);
     } catch {
       // Counted as done all the same, so the caller stops waiting and reports it (word 5: FAILED).
       Atomics.store(i32, 5, 1);
@@ -243,6 +245,7 @@ export class ThreadPool {
     p[15] = job.workStride;
     p[16] = job.rowChunk;
     p[17] = job.rowChunks;
+    p[18] = job.kc;
     const i32 = this.i32;
     this.gen = (this.gen + 1) & 0x7fff;
     Atomics.store(i32, DONE, 0);

@@ -1,6 +1,7 @@
 import { Matrix, type DType, type Storage } from '../../matrix.js';
 import type { ActivationKernel, Backend } from '../backend.js';
 import { MAX_PAGES } from './binary.js';
+import { gemmBlocking, type GemmBlocking } from './blocking.js';
 import { roundUp, WasmHeap } from './heap.js';
 import { MAX_THREADS, ThreadPool, workersAvailable } from './pool.js';
 
@@ -8,8 +9,10 @@ import { MAX_THREADS, ThreadPool, workersAvailable } from './pool.js';
 const KIND: Record<string, number> = { linear: 0, sigmoid: 1, tanh: 2, relu: 3, leakyRelu: 4 };
 // Below this many multiply-adds a product is not worth waking the workers for.
 const PARALLEL_MIN_MACS = 1 << 20;
-// Columns per chunk at most: a chunk packs KC x CHUNK of op(B), which should stay in L2.
+// Columns per chunk at most where the blocking does not bound them (see gemm).
 const MAX_CHUNK = 512;
+// Below as many, a product takes well under a millisecond whatever its blocking: no calibration.
+const SMALL_BLOCKING: GemmBlocking = { kc: 256, chunkCols: 256 };
 // Staging kept between calls at most; a training step of the cat network stages a few MB.
 const STAGE_KEEP_BYTES = 64 << 20;
 // A backend dropped without dispose() still stops its workers (which hold its memory) when collected.
@@ -34,12 +37,21 @@ export class WasmBackend implements Backend {
   /** One block reused by every call for copies of non-resident operands and gemm's packing. */
   private stage = { ptr: 0, size: 0, used: 0 };
   private readonly copyOut: { M: Matrix; ptr: number }[] = [];
+  /** gemm's blocking when fixed by the caller; else the processor's (blocking.ts). */
+  private readonly blocking: GemmBlocking | undefined;
 
   /**
    * `threads` defaults to the machine's cores (at most 8): results do not depend on it.
    * `sharedMemory: false` runs as in a page without SharedArrayBuffer: one thread, every matrix copied.
+   * `blocking` fixes gemm's blocking instead of the processor's (blocking.ts): results do not depend on it.
    */
-  constructor(options: { threads?: number; sharedMemory?: boolean } = {}) {
+  constructor(options: { threads?: number; sharedMemory?: boolean; blocking?: GemmBlocking } = {}) {
+    const bl = options.blocking;
+    // A k-block of 0 would never advance: the kernels' loop over k would not end.
+    if (bl && !(Number.isInteger(bl.kc) && bl.kc >= 1 && Number.isInteger(bl.chunkCols) && bl.chunkCols >= 1)) {
+      throw new RangeError(`wasm backend: blocking needs whole kc and chunkCols of at least 1 (got kc ${bl.kc}, chunkCols ${bl.chunkCols})`);
+    }
+    this.blocking = bl;
     this.heap = new WasmHeap(options.sharedMemory);
     if (options.threads !== undefined) this.setThreads(options.threads);
   }
@@ -122,21 +134,28 @@ export class WasmBackend implements Backend {
     if (M === 0 || N === 0) return;
     const s = C.dtype === 'float32' ? 4 : 8;
     const k = this.heap.kernels;
-    const mPad = roundUp(M, 5);
-    const parallel = this.heap.shared && this.wantThreads > 1 && M * N * K >= PARALLEL_MIN_MACS;
+    const mr = k.gemmPanelRows();
+    const mPad = roundUp(M, mr);
+    const small = M * N * K < PARALLEL_MIN_MACS;
+    const parallel = this.heap.shared && this.wantThreads > 1 && !small;
     const threads = parallel ? this.wantThreads : 1;
     // Blocks of C: two per thread (a thread the OS pauses leaves half its share to the others).
     // A tall, narrow C (W1ᵀ·dZ1: 12288 x 209) is cut across its rows, so that each thread writes
     // whole rows and no cache line of C is written by two threads; anything else down its
-    // columns, at most MAX_CHUNK wide (a block's packed B stays in L2). Narrower column blocks
-    // measured slower on W1·X: each reads a slice of every row of X, and short slices waste lines.
+    // columns. A block sweeps the smaller of its packed A and packed B once per panel of the
+    // other, so that one must stay in L2: it is at most kc x maxChunk, the calibrated panel. A
+    // block no taller than maxChunk sweeps its A and walks its B once, so it may be as wide as
+    // MAX_CHUNK: narrower column blocks measured slower on W1·X (each reads a slice of every row
+    // of X, and short slices waste lines).
     const nr = 32 / s;
-    const byRows = parallel && mPad > roundUp(N, nr) && N <= MAX_CHUNK;
-    const rowChunk = byRows ? roundUp(Math.ceil(M / (2 * threads)), 5) : mPad;
+    const { kc, chunkCols: maxChunk } = this.blocking ?? (small ? SMALL_BLOCKING : gemmBlocking(this.heap, s));
+    const byRows = parallel && mPad > roundUp(N, nr) && N <= MAX_CHUNK && Math.min(K, kc) * N <= kc * maxChunk;
+    const rowChunk = byRows ? roundUp(Math.ceil(M / (2 * threads)), mr) : mPad;
     const rowChunks = Math.ceil(M / rowChunk);
-    const chunkCols = byRows ? N : Math.min(MAX_CHUNK, roundUp(Math.ceil(N / (threads === 1 ? 1 : 2 * threads)), nr));
+    const widest = mPad > maxChunk ? maxChunk : Math.max(maxChunk, MAX_CHUNK);
+    const chunkCols = byRows ? N : Math.min(widest, roundUp(Math.ceil(N / (threads === 1 ? 1 : 2 * threads)), nr));
     const chunks = rowChunks * Math.ceil(N / chunkCols);
-    const workStride = roundUp(k.gemmWorkBytes(rowChunk, chunkCols, s), 64);
+    const workStride = roundUp(k.gemmWorkBytes(rowChunk, chunkCols, s, kc), 64);
     const packBytes = roundUp(mPad * K * s, 64);
 
     this.begin(this.bytesToStage(A, B, C) + packBytes + threads * workStride);
@@ -151,14 +170,14 @@ export class WasmBackend implements Backend {
       (s === 4 ? k.packA32 : k.packA64)(transA ? 1 : 0, M, K, a, A.cols, ap);
       const job = {
         chunks, chunkCols, N, elementBytes: s, transB: transB ? 1 : 0, M, K, alpha, ap, b,
-        ldb: B.cols, beta, c, ldc: N, work, workStride, rowChunk, rowChunks,
+        ldb: B.cols, beta, c, ldc: N, work, workStride, rowChunk, rowChunks, kc,
       };
       if (parallel) this.threadPool().run(job);
       else {
         const gemmBlock = s === 4 ? k.gemmBlock32 : k.gemmBlock64;
         for (let j0 = 0; j0 < N; j0 += chunkCols) {
           for (let i0 = 0; i0 < M; i0 += rowChunk) {
-            gemmBlock(job.transB, K, alpha, ap, b, job.ldb, beta, c, N, i0, Math.min(M, i0 + rowChunk), j0, Math.min(N, j0 + chunkCols), work);
+            gemmBlock(job.transB, K, alpha, ap, b, job.ldb, beta, c, N, i0, Math.min(M, i0 + rowChunk), j0, Math.min(N, j0 + chunkCols), work, kc);
           }
         }
       }
