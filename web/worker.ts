@@ -82,8 +82,14 @@ let threads = defaultThreads();
 /** Resolves when the kernels' worker threads are running; they start when a network is built. */
 let kernelsReady: Promise<void> = Promise.resolve();
 
+/** How long the page waits for navigator.gpu to answer before it trains on the CPU (a driver may hang). */
+const GPU_ANSWER_MS = 5000;
+
 // The GPU is asked for once, at start: the page offers it only where an adapter answers.
-void webgpuBackend().then(
+void Promise.race([
+  webgpuBackend(),
+  new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`navigator.gpu gave no adapter within ${GPU_ANSWER_MS / 1000} s`)), GPU_ANSWER_MS)),
+]).then(
   (gpu) => post({ type: 'gpu', gpu: { adapterName: gpu.adapterName, software: gpu.software } }),
   (e: unknown) => post({ type: 'gpu', gpu: { adapterName: null, reason: e instanceof Error ? e.message : String(e) } }),
 );
