@@ -20,6 +20,7 @@ export const ADDRESS_FIELDS = {
   lambd: 'lambd',
   keepProb: 'keep-prob',
   dtype: 'dtype',
+  backend: 'backend',
   normalize: 'normalize',
 } as const;
 
@@ -84,6 +85,12 @@ export function readAddress(hash: string, form: AddressForm): { values: Map<stri
       const select = form.selects(id);
       if (select.disabled && value !== select.value) {
         fail(id, `The address's ${key}= must be ${select.value} for these data (K > 2 classes run softmax and cross-entropy), not "${value}".`);
+        continue;
+      }
+      // A choice this browser cannot give (the GPU without an adapter) says why.
+      const why = [...select.options].find((o) => o.disabled && o.value === value)?.dataset.why;
+      if (!select.disabled && why) {
+        fail(id, `The address's ${key}= asks for ${value}, which this browser cannot give: ${why}`);
         continue;
       }
       const choices = [...select.options].filter((o) => !o.disabled).map((o) => o.value);

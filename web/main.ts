@@ -1,5 +1,5 @@
 import './style.css';
-import { type CatBytes, type DataName, type DataSpec, type DataSummary, type FromWorker, type LayerSpec, type NetworkSpec, type Progress, testFraction, type ToWorker, type TraceStep, type TrainingSpec } from './protocol.js';
+import { type CatBytes, type DataName, type DataSpec, type DataSummary, type FromWorker, type GpuInfo, type LayerSpec, type NetworkSpec, type Progress, testFraction, type ToWorker, type TraceStep, type TrainingSpec } from './protocol.js';
 import { BoundaryView } from './views/boundary.js';
 import { CatGrid } from './views/catGrid.js';
 import { CostChart } from './views/chart.js';
@@ -35,6 +35,10 @@ const state = {
   /** Threads the kernels run on, and the chunks of large products each has computed. */
   threads: 0,
   chunksByThread: [] as number[],
+  /** What the worker's navigator.gpu gave (null until it has answered). */
+  gpu: null as GpuInfo | null,
+  /** The kernels the worker's network trains on: 'wasm', 'webgpu' or 'reference'. */
+  backend: '',
 };
 (window as unknown as { deepnet: typeof state }).deepnet = state;
 
@@ -55,7 +59,7 @@ const DEFAULTS: Record<DataName, { hidden: LayerSpec[]; lr: number; iterations: 
 const FIXED = new Set<DataName | 'csv'>(['planar', 'cat', 'csv']);
 
 /** The network's fields, in the form's order, each with its element id (the address names them alike). */
-const READERS = ['output', 'cost', 'init', 'seed', 'lr', 'iterations', 'optimizer', 'batchSize', 'lambd', 'keepProb', 'dtype'] as const satisfies readonly (keyof FieldReaders)[];
+const READERS = ['output', 'cost', 'init', 'seed', 'lr', 'iterations', 'optimizer', 'batchSize', 'lambd', 'keepProb', 'dtype', 'backend'] as const satisfies readonly (keyof FieldReaders)[];
 const FIELDS = Object.fromEntries(READERS.map((key) => [key, ADDRESS_FIELDS[key]])) as Record<keyof FieldReaders, string>;
 const TEXT_FIELDS = ['data-seed', 'noise', 'train-percent', 'seed', 'lr', 'iterations', 'batch-size', 'lambd', 'keep-prob'];
 
@@ -65,6 +69,9 @@ const threads = threadsParam === null ? undefined : Number(threadsParam);
 const threadsValid = threads === undefined || (/^\d+$/.test(threadsParam!) && threads >= 1 && threads <= 64);
 
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+// The worker asks navigator.gpu for an adapter first: the form offers the GPU only once it has answered.
+let gpuAnswered: (gpu: GpuInfo) => void = () => {};
+const gpuKnown = new Promise<GpuInfo>((resolve) => (gpuAnswered = resolve));
 const send = (message: ToWorker, transfer: Transferable[] = []) => worker.postMessage(message, transfer);
 
 const chart = new CostChart($('chart'));
@@ -387,9 +394,29 @@ function nextTraceStep(): void {
 
 let kernelsBackend = '';
 function showKernels(threads: number): void {
+  const { gpu } = state;
   $('stat-kernels').textContent =
-    kernelsBackend === 'wasm' ? `WebAssembly SIMD kernels · ${threads} ${threads === 1 ? 'thread' : 'threads'}` : 'TypeScript reference kernels';
+    kernelsBackend === 'webgpu' && gpu?.adapterName
+      ? `WebGPU kernels on ${gpu.adapterName}${gpu.software ? ' (software)' : ''} · pictures on WebAssembly, ${threads} ${threads === 1 ? 'thread' : 'threads'}`
+      : kernelsBackend === 'wasm'
+        ? `WebAssembly SIMD kernels · ${threads} ${threads === 1 ? 'thread' : 'threads'}`
+        : 'TypeScript reference kernels';
   state.threads = threads;
+  state.backend = kernelsBackend;
+}
+
+/** The GPU choice as the worker found it: offered with the adapter's name, or not offered and why. */
+function showGpu(gpu: GpuInfo): void {
+  state.gpu = gpu;
+  const option = $<HTMLSelectElement>('backend').querySelector<HTMLOptionElement>('option[value="webgpu"]')!;
+  option.disabled = gpu.adapterName === null;
+  if (gpu.adapterName === null) {
+    option.dataset.why = gpu.reason;
+    $('backend-note').textContent = `No GPU choice here: ${gpu.reason.replace(/; use the wasm backend$/, '')}. Training runs on the WebAssembly kernels.`;
+  } else {
+    delete option.dataset.why;
+    $('backend-note').textContent = `GPU: ${gpu.adapterName}${gpu.software ? ', a software adapter: correct, but slower than the CPU' : ''}.`;
+  }
 }
 
 worker.onmessage = (event: MessageEvent<FromWorker>) => {
@@ -421,6 +448,10 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       return;
     case 'threads':
       return showKernels(msg.threads);
+    case 'gpu':
+      showGpu(msg.gpu);
+      gpuAnswered(msg.gpu);
+      return;
     case 'progress':
       return queueProgress(msg.progress);
     case 'paused':
@@ -482,6 +513,8 @@ function showWhatRuns(msg: Extract<FromWorker, { type: 'ready' }>): void {
   if (!msg.loaded) return;
   editor.set(msg.layerDims.slice(1, -1).map((units, l) => ({ units, activation: msg.activations[l]! })), { notify: false });
   $<HTMLSelectElement>('dtype').value = msg.dtype;
+  // A loaded model trains where its file says nothing of: on the CPU kernels.
+  $<HTMLSelectElement>('backend').value = msg.backend === 'webgpu' ? 'webgpu' : 'wasm';
   if (dataName() === 'csv') $<HTMLSelectElement>('normalize').value = msg.normalized ? 'standard' : 'none';
   $('model-error').textContent = msg.normalized ? "The model's input normalisation (from its file) is applied to the data." : '';
   // The form now describes the loaded network: a new learning rate or iteration count applies to
@@ -529,7 +562,13 @@ for (const id of TEXT_FIELDS) {
     scheduleConfigure();
   });
 }
-for (const id of ['output', 'cost', 'init', 'optimizer', 'dtype', 'normalize']) {
+// The GPU computes in float32 only: choosing it chooses float32 (the CPU keeps whichever is set).
+$('backend').addEventListener('change', () => {
+  if (fieldValue('backend') !== 'webgpu') return;
+  $<HTMLSelectElement>('dtype').value = 'float32';
+  forgetAddressError('dtype');
+});
+for (const id of ['output', 'cost', 'init', 'optimizer', 'dtype', 'backend', 'normalize']) {
   $(id).addEventListener('change', () => {
     forgetAddressError(id);
     scheduleConfigure();
@@ -614,7 +653,8 @@ function layersFrom(text: string): { units: string; activation: string }[] {
   });
 }
 
-applyAddress();
+// The address may ask for the GPU: it is read once the worker has said whether there is one.
+void gpuKnown.then(applyAddress);
 // An address edited by hand (or a link followed within the page) is read as a fresh one.
 window.addEventListener('hashchange', () => {
   addressErrors.clear();

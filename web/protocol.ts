@@ -35,7 +35,14 @@ export interface NetworkSpec {
   /** Dropout's keep_prob on every hidden layer (1: none). */
   keepProb: number;
   dtype: 'float64' | 'float32';
+  /** The kernels: WebAssembly on the CPU, or the GPU through WebGPU (float32, full-batch gradient descent). */
+  backend: KernelsName;
 }
+
+export type KernelsName = 'wasm' | 'webgpu';
+
+/** What the worker's navigator.gpu gave: the adapter, or why there is none (the page offers the GPU only with one). */
+export type GpuInfo = { adapterName: string; software: boolean } | { adapterName: null; reason: string };
 
 /** What applies to a running network from its next iteration, without building it again. */
 export type TrainingSpec = Pick<NetworkSpec, 'learningRate' | 'iterations' | 'batchSize' | 'lambd' | 'keepProb'>;
@@ -105,6 +112,8 @@ export interface TraceStep {
 }
 
 export type FromWorker =
+  /** Sent once, when the worker has asked navigator.gpu for an adapter. */
+  | { type: 'gpu'; gpu: GpuInfo }
   /** `threads`: what the kernels' large products run on (1 unless the page is cross-origin isolated). */
   | {
       type: 'ready';

@@ -1,14 +1,16 @@
 /// <reference lib="webworker" />
 // The training worker: it owns the data and the Network and trains with the library's own loop
 // (Network.fitAsync), yielding to its event loop after every iteration so that pause, step and
-// reset take effect before the next iteration starts. The page never blocks.
+// reset take effect before the next iteration starts. The page never blocks. On the GPU, fitAsync
+// reads back every GPU_READ_EVERY iterations: pause, step and a new learning rate stop its run
+// from onIteration (the parameters are then exactly the CPU loop's) and a new run goes on from them.
 
 import type { Dataset } from '../src/data/dataset.js';
 import { parseCsv } from '../src/data/csv.js';
 import { planarDataset } from '../src/data/planar.js';
 import { trainTestSplit } from '../src/data/split.js';
 import { circlesDataset, gaussianDataset, moonsDataset, spiralDataset, xorDataset } from '../src/data/synthetic.js';
-import { resolveBackend } from '../src/backend/select.js';
+import { resolveBackend, webgpuBackend } from '../src/backend/select.js';
 import { defaultThreads, WasmBackend } from '../src/backend/wasm/wasm-backend.js';
 import { DeepnetError, DivergenceError } from '../src/errors.js';
 import { classesOf, mapSets } from '../src/experiment/labels.js';
@@ -37,6 +39,8 @@ const PROGRESS_MS = 80;
 const TEST_MS = 400;
 /** The course's model() shuffles epoch e with seed 10 + 1 + e (the library's default shuffleSeed). */
 const SHUFFLE_SEED = 10;
+/** fitAsync's readback interval on the GPU: net.parameters are those of the last readback between them. */
+const GPU_READ_EVERY = 32;
 /** The library's default seed of the dropout masks. */
 const DROPOUT_SEED = 1;
 /** A unit's colours, as the diagram's weights: blue +, orange -. */
@@ -77,6 +81,18 @@ let generation = 0;
 let threads = defaultThreads();
 /** Resolves when the kernels' worker threads are running; they start when a network is built. */
 let kernelsReady: Promise<void> = Promise.resolve();
+
+/** How long the page waits for navigator.gpu to answer before it trains on the CPU (a driver may hang). */
+const GPU_ANSWER_MS = 5000;
+
+// The GPU is asked for once, at start: the page offers it only where an adapter answers.
+void Promise.race([
+  webgpuBackend(),
+  new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`navigator.gpu gave no adapter within ${GPU_ANSWER_MS / 1000} s`)), GPU_ANSWER_MS)),
+]).then(
+  (gpu) => post({ type: 'gpu', gpu: { adapterName: gpu.adapterName, software: gpu.software } }),
+  (e: unknown) => post({ type: 'gpu', gpu: { adapterName: null, reason: e instanceof Error ? e.message : String(e) } }),
+);
 
 // A macrotask boundary that is not clamped like setTimeout: the message queue gets its turn.
 const channel = new MessageChannel();
@@ -319,14 +335,18 @@ function networkFor(spec: NetworkSpec, nX: number, K: number): Network {
     init: spec.init as InitName,
     seed: spec.seed,
     dtype: spec.dtype,
-    backend: 'auto',
+    backend: spec.backend === 'webgpu' ? 'webgpu' : 'auto',
     threads,
   });
 }
 
-/** The network's backend, set to its threads, and the threads its large products really run on. */
+/**
+ * The network's backend, set to its threads, and the threads its large products really run on (on
+ * the GPU, those of the CPU kernels that draw its pictures between readbacks).
+ */
 function kernels(net: Network): { backend: string; threads: number } {
-  const backend = resolveBackend(net.config.backend);
+  const onGpu = net.config.backend === 'webgpu';
+  const backend = resolveBackend(onGpu ? 'wasm' : net.config.backend);
   if (!(backend instanceof WasmBackend)) return { backend: backend.name, threads: 1 };
   if (net.config.threads > 0) backend.setThreads(net.config.threads);
   // Start the workers now: they begin once this worker yields, before training is asked for.
@@ -334,7 +354,7 @@ function kernels(net: Network): { backend: string; threads: number } {
   kernelsReady = backend.ready().then(() => {
     if (at === generation) post({ type: 'threads', threads: backend.activeThreads });
   });
-  return { backend: backend.name, threads: backend.activeThreads };
+  return { backend: onGpu ? 'webgpu' : backend.name, threads: backend.activeThreads };
 }
 
 function chunksByThread(net: Network): number[] {
@@ -456,6 +476,17 @@ async function run(s: Session): Promise<void> {
     await kernelsReady;
     while (s.generation === generation && s.iteration < s.spec.iterations) {
       s.restart = false;
+      if (net.config.backend === 'webgpu') {
+        await fitOnGpu(s);
+        if (s.generation !== generation) break;
+        if (s.paused && s.iteration < s.spec.iterations) {
+          sendProgress(s);
+          post({ type: 'paused', iteration: s.iteration });
+          await new Promise<void>((resolve) => (s.resume = resolve));
+          s.resume = null;
+        }
+        continue;
+      }
       let testEvery = true;
       const callback: Callback = {
         onEpochEnd: async (_epoch, _logs, context) => {
@@ -510,6 +541,39 @@ async function run(s: Session): Promise<void> {
       sendProgress(s);
     }
   }
+}
+
+/**
+ * One GPU run from the current parameters, until the iterations end or a pause, a step's end, new
+ * settings or a reset stops it before an update. The costs are every iteration's; the test cost
+ * and the pictures read net.parameters, which are those of the last readback.
+ */
+async function fitOnGpu(s: Session): Promise<void> {
+  const { net } = s;
+  const base = s.iteration;
+  const testCost = (after: number) => {
+    if (s.test) s.pendingTest.push([after, net.cost(s.test.X, s.test.Y)]);
+  };
+  await net.fitAsync(s.train.X, s.train.Y, {
+    learningRate: s.spec.learningRate,
+    // A step runs just its iterations: no GPU batch is run and then undone.
+    iterations: Math.min(s.spec.iterations - base, s.stepsLeft),
+    onIteration: (i, J) => {
+      if (s.generation !== generation || s.restart || s.paused) return false;
+      // A batch's first cost comes with the parameters read back after the iteration before it.
+      if (i > 0 && i % GPU_READ_EVERY === 0) testCost(base + i - 1);
+      s.pending.push([s.iteration, J]);
+      s.iteration++;
+      if (s.stepsLeft !== Infinity && --s.stepsLeft <= 0) {
+        s.paused = true;
+        s.stepsLeft = Infinity;
+      }
+      if (performance.now() - s.lastPost > PROGRESS_MS) sendProgress(s);
+      return undefined;
+    },
+  });
+  // The run's end or stop: net.parameters are exactly those after s.iteration iterations.
+  if (s.generation === generation && s.iteration > base) testCost(s.iteration - 1);
 }
 
 /** New training settings, applied from the next iteration; more iterations continue after "Done". */

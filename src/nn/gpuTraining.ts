@@ -1,5 +1,5 @@
 import type { WebGpuBackend } from '../backend/webgpu/webgpu-backend.js';
-import { ConfigError, TrainingError } from '../errors.js';
+import { ConfigError, DivergenceError, TrainingError } from '../errors.js';
 import { getBackend } from '../backend/select.js';
 import { Matrix } from '../matrix.js';
 import type { GramChoice } from './gram.js';
@@ -239,7 +239,7 @@ export async function gradientDescentOnGpu(
           await rewind(first, i);
           materialise();
           const last = history.length ? `the last finite cost was ${history[history.length - 1]} at iteration ${history.length - 1}` : 'no finite cost came before it';
-          throw new TrainingError(`training diverged: the cost is ${J} at iteration ${i}; ${last}. Try a smaller learning rate (it is ${learningRate}).`);
+          throw new DivergenceError(`training diverged: the cost is ${J} at iteration ${i}; ${last}. Try a smaller learning rate (it is ${learningRate}).`);
         }
         history.push(J);
         if ((await onIteration?.(i, J)) === false) {

@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { afterAll, beforeAll } from 'vitest';
 import { launchChromium, servePlayground } from './browser.js';
+import { launchChromiumWithWebGpu } from './webgpu-page.js';
 import { ROOT } from './cli.js';
 
 /** Where the browser tests put their screenshots and files. */
@@ -27,6 +28,8 @@ export interface PlaygroundState {
   unitsDrawn: number;
   threads: number;
   chartPoints: { train: number; test: number };
+  gpu: { adapterName: string; software: boolean } | { adapterName: null; reason: string } | null;
+  backend: string;
 }
 
 export const state = (page: Page) => page.evaluate(() => (window as unknown as { deepnet: PlaygroundState }).deepnet);
@@ -36,16 +39,17 @@ export const done = (page: Page) => page.waitForFunction(() => (window as unknow
 
 /**
  * The suite's playground: built into web/`outDir` (test files that run at once must not build over
- * each other), served, and a Chromium to open it in; both are closed after the suite.
+ * each other), served, and a Chromium to open it in (`webgpu`: with WebGPU on its software adapter);
+ * both are closed after the suite.
  */
-export function playgroundSuite(outDir: string): { readonly url: string; open(options?: { address?: string; width?: number; height?: number }): Promise<Page> } {
+export function playgroundSuite(outDir: string, { webgpu = false } = {}): { readonly url: string; open(options?: { address?: string; width?: number; height?: number }): Promise<Page> } {
   let browser: Browser;
   let server: PreviewServer;
   let url = '';
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     ({ url, server } = await servePlayground(outDir));
-    browser = await launchChromium();
+    browser = await (webgpu ? launchChromiumWithWebGpu() : launchChromium());
   });
   afterAll(async () => {
     await browser?.close();

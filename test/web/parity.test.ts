@@ -329,7 +329,7 @@ describe.runIf(run)('the playground, as TensorFlow Playground users expect it', 
     await setFields(page, { seed: '7', lr: '0.02', iterations: '40', 'batch-size': '50', lambd: '0.01', 'keep-prob': '0.9' });
     const address = page.url();
     expect(address).toContain('?threads=1#');
-    expect(new URL(address).hash).toBe('#data=moons&dataSeed=3&noise=0.25&trainPercent=70&layers=6:tanh,4:relu&output=sigmoid&cost=bce&init=he&seed=7&lr=0.02&iterations=40&optimizer=adam&batchSize=50&lambd=0.01&keepProb=0.9&dtype=float32');
+    expect(new URL(address).hash).toBe('#data=moons&dataSeed=3&noise=0.25&trainPercent=70&layers=6:tanh,4:relu&output=sigmoid&cost=bce&init=he&seed=7&lr=0.02&iterations=40&optimizer=adam&batchSize=50&lambd=0.01&keepProb=0.9&dtype=float32&backend=wasm');
     const form = (p: Page) =>
       p.$$eval('#setup input:not([type="file"]), #setup select', (els) => els.map((e) => `${e.id || e.className}=${(e as HTMLInputElement).value}`));
     const trained = await trainToEnd(page);

@@ -57,7 +57,7 @@ describe.runIf(run)('the webgpu backend in Chromium (SwiftShader)', () => {
     expect(sync).toMatch(/^ConfigError: fit: backend 'webgpu' reads its results back asynchronously: train with await fitAsync/);
     expect(batches).toMatch(/^ConfigError: fitAsync: the webgpu backend trains with the course's full-batch gradient descent only; mini-batches/);
     expect(shape).toMatch(/^ShapeError: /);
-    expect(diverged).toMatch(/^TrainingError: training diverged: the cost is (NaN|Infinity) at iteration \d+; /);
+    expect(diverged).toMatch(/^DivergenceError: training diverged: the cost is (NaN|Infinity) at iteration \d+; /);
     // Every finite cost before the divergence reached onIteration; the parameters stayed finite.
     const at = Number(/at iteration (\d+)/.exec(diverged!)![1]);
     expect(after).toBe(`seen ${at}; parameters finite: true`);

@@ -94,12 +94,30 @@ export interface FieldReaders {
   lambd: string;
   keepProb: string;
   dtype: string;
+  backend: string;
 }
 
 /** Why the form cannot be built: the message, and the id of the field it is about (null: the network as a whole). */
 export interface FieldError {
   field: keyof FieldReaders | null;
   message: string;
+}
+
+/**
+ * What the GPU cannot train, named by its field: the webgpu backend runs the course's full-batch
+ * gradient descent in float32 only, and fitAsync would refuse the rest.
+ */
+function gpuRefusal(spec: NetworkSpec): FieldError | null {
+  const refuse = (field: keyof FieldReaders, what: string): FieldError => ({
+    field,
+    message: `On the GPU (WebGPU) ${what}: it trains the course's full-batch gradient descent in float32 only. Change it, or choose the CPU (WebAssembly) kernels.`,
+  });
+  if (spec.batchSize !== null) return refuse('batchSize', `the batch size must be empty (full batch), not ${spec.batchSize}`);
+  if (spec.optimizer !== 'gd') return refuse('optimizer', `the optimiser must be gradient descent, not ${spec.optimizer}`);
+  if (spec.lambd !== 0) return refuse('lambd', `L2 λ must be 0, not ${spec.lambd}`);
+  if (spec.keepProb !== 1) return refuse('keepProb', `dropout keep_prob must be 1, not ${spec.keepProb}`);
+  if (spec.dtype !== 'float32') return refuse('dtype', `dtype must be float32 (WebGPU has no float64), not ${spec.dtype}`);
+  return null;
 }
 
 /**
@@ -138,7 +156,12 @@ export function readNetwork(hidden: LayerSpec[], f: FieldReaders, nX: number, nY
     lambd,
     keepProb,
     dtype: f.dtype === 'float32' ? 'float32' : 'float64',
+    backend: f.backend === 'webgpu' ? 'webgpu' : 'wasm',
   };
+  if (spec.backend === 'webgpu') {
+    const gpuError = gpuRefusal(spec);
+    if (gpuError) return gpuError;
+  }
   if (nY > 2) return spec; // K classes: the worker switches to softmax + cross-entropy.
   try {
     resolveNetworkConfig({
