@@ -2,6 +2,7 @@ import type { WebGpuBackend } from '../backend/webgpu/webgpu-backend.js';
 import { ConfigError, DivergenceError, TrainingError } from '../errors.js';
 import { getBackend } from '../backend/select.js';
 import { Matrix } from '../matrix.js';
+import { watchDivergence } from './divergence.js';
 import type { GramChoice } from './gram.js';
 import { layerActivations, type ModelOptions } from './model.js';
 import { layerDimsOf, numLayers, type Parameters } from './parameters.js';
@@ -228,6 +229,8 @@ export async function gradientDescentOnGpu(
       fresh = !U;
     };
 
+    // The CPU loop's watch (nn/divergence.ts): a cost pinned at the clamp or far above its start.
+    const watch = watchDivergence({ cost, units: layerDims[L]!, m, learningRate, step: 'iteration' });
     const history: number[] = [];
     for (let first = 0; first < iterations; first += readEvery) {
       const n = Math.min(readEvery, iterations - first);
@@ -247,6 +250,15 @@ export async function gradientDescentOnGpu(
           await rewind(first, i);
           materialise();
           return history;
+        }
+        try {
+          watch.check(i, J);
+          if (i === iterations - 1) watch.finish();
+        } catch (e) {
+          // As the CPU loop, which checks after the update: the parameters after iterations 0..i.
+          await rewind(first, i + 1);
+          materialise();
+          throw e;
         }
       }
       keep();

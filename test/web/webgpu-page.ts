@@ -73,6 +73,10 @@ async function refusals(): Promise<string[]> {
   let seen = 0;
   await attempt(() => net.fitAsync(X, Y, { learningRate: 100, iterations: 200, onIteration: () => void seen++ }));
   messages.push(`seen ${seen}; parameters finite: ${Object.values(net.parameters).every((P) => P.data.every(Number.isFinite))}`);
+  // A learning rate that saturates every output: finite costs, pinned or far above the start, as the CPU loop reports.
+  await attempt(() => new Network({ layerDims: [2, 4, 1], backend: 'webgpu', seed: 3 }).fitAsync(X, Y, { learningRate: 1e9, iterations: 300 }));
+  const cpu = new Network({ layerDims: [2, 4, 1], backend: 'wasm', dtype: 'float32', seed: 3 });
+  await attempt(() => cpu.fitAsync(X, Y, { learningRate: 1e9, iterations: 300 }));
   return messages;
 }
 

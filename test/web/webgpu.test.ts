@@ -52,7 +52,7 @@ describe.runIf(run)('the webgpu backend in Chromium (SwiftShader)', () => {
   }, 120_000);
 
   it('refuses float64, the synchronous fit, the CPU-only options and a wrong shape, and names a diverging iteration', async () => {
-    const [float64, sync, batches, shape, diverged, after] = await call<string[]>('webgpuTests.refusals()');
+    const [float64, sync, batches, shape, diverged, after, saturated, saturatedCpu] = await call<string[]>('webgpuTests.refusals()');
     expect(float64).toBe("ConfigError: backend 'webgpu' computes in float32 only: WebGPU has no float64 (use dtype 'float32', or backend 'wasm' for float64)");
     expect(sync).toMatch(/^ConfigError: fit: backend 'webgpu' reads its results back asynchronously: train with await fitAsync/);
     expect(batches).toMatch(/^ConfigError: fitAsync: the webgpu backend trains with the course's full-batch gradient descent only; mini-batches/);
@@ -61,6 +61,10 @@ describe.runIf(run)('the webgpu backend in Chromium (SwiftShader)', () => {
     // Every finite cost before the divergence reached onIteration; the parameters stayed finite.
     const at = Number(/at iteration (\d+)/.exec(diverged!)![1]);
     expect(after).toBe(`seen ${at}; parameters finite: true`);
+    // No NaN at all, yet diverged: the GPU reports it as the CPU loop does, never as a finished run.
+    console.log(`lr 1e9 on the GPU: ${saturated}\non wasm: ${saturatedCpu}`);
+    expect(saturatedCpu).toMatch(/^DivergenceError: training diverged: /);
+    expect(saturated).toMatch(/^DivergenceError: training diverged: the cost (is pinned|rose)/);
   }, 120_000);
 
   it('a stop from onIteration inside a readback batch leaves the parameters of the CPU loop', async () => {
