@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Matrix } from '../src/matrix.js';
 import type { Parameters } from '../src/nn/parameters.js';
+import { tfjsModel } from './tfjs-model.js';
 import { timeSteps } from './timing.js';
 
 // The JavaScript peers, each set up with the same X, Y and initial weights as deepnet, each running
@@ -18,10 +19,6 @@ export interface Runner {
 
 const require = createRequire(import.meta.url);
 
-function rowsOf(M: Matrix): number[][] {
-  return M.toArray();
-}
-
 /** TensorFlow.js (tfjs-core + one backend), the course's model written with tf ops and tf.train.sgd. */
 export async function tfjsRunner(backend: 'wasm' | 'cpu', X: Matrix, Y: Matrix, init: Parameters, L: number): Promise<Runner> {
   // The union package registers the gradients (tfjs-core alone has none); CommonJS, as its Node build is.
@@ -34,24 +31,9 @@ export async function tfjsRunner(backend: 'wasm' | 'cpu', X: Matrix, Y: Matrix, 
   }
   await tf.setBackend(backend);
   await tf.ready();
-  const Xt = tf.tensor2d(Float32Array.from(X.data), [X.rows, X.cols], 'float32');
-  const Yt = tf.tensor2d(Float32Array.from(Y.data), [Y.rows, Y.cols], 'float32');
-  const vars: Record<string, ReturnType<typeof tf.variable>> = {};
-  for (const [k, P] of Object.entries(init)) vars[k] = tf.variable(tf.tensor2d(rowsOf(P), [P.rows, P.cols], 'float32'));
-  const opt = tf.train.sgd(0.0075);
-  const m = X.cols;
-  const loss = () => {
-    let A: import('@tensorflow/tfjs').Tensor = Xt;
-    for (let l = 1; l <= L; l++) {
-      const Z = tf.add(tf.matMul(vars[`W${l}`]!, A), vars[`b${l}`]!);
-      A = l === L ? tf.sigmoid(Z) : tf.relu(Z);
-    }
-    // -(1/m) Σ (y log a + (1-y) log(1-a))
-    const ll = tf.add(tf.mul(Yt, tf.log(A)), tf.mul(tf.sub(1, Yt), tf.log(tf.sub(1, A))));
-    return tf.mul(tf.sum(ll), -1 / m) as ReturnType<typeof tf.scalar>;
-  };
+  const model = tfjsModel(tf, X, Y, init, L);
   const step = () => {
-    const J = opt.minimize(loss, true)!;
+    const J = model.step();
     const v = J.dataSync()[0]!;
     J.dispose();
     return v;
@@ -71,9 +53,7 @@ export async function tfjsRunner(backend: 'wasm' | 'cpu', X: Matrix, Y: Matrix, 
       return timeSteps(step, k);
     },
     dispose() {
-      for (const v of Object.values(vars)) v.dispose();
-      Xt.dispose();
-      Yt.dispose();
+      model.dispose();
     },
   };
 }

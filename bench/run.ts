@@ -1,9 +1,10 @@
 // npm run bench: the course's cat run (X (12288, 209), layers [12288, 20, 7, 5, 1], relu hidden,
 // sigmoid output, BCE, full-batch gradient descent, lr 0.0075) in deepnet and its peers, from the
 // same initial weights, interleaved round by round; then the gemm table and predict on 10,000
-// samples. A benchmark, not a test: it prints a table and writes bench/results.json.
+// samples; with --webgpu, the WebGPU rows, in Chromium (bench/webgpu.ts). A benchmark, not a test:
+// it prints a table and writes bench/results.json.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import type { Backend } from '../src/backend/backend.js';
 import { ReferenceBackend } from '../src/backend/reference.js';
@@ -22,6 +23,7 @@ import { brainRunner, convnetRunner, tfjsRunner, type Runner } from './peers-js.
 import { measurePeak } from './peak.js';
 import { findPython, pythonRunner, removeInputs, writeInputs } from './peers-python.js';
 import { summarize, timeIt, type Timing } from './timing.js';
+import { webgpuSection } from './webgpu.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number) => {
@@ -288,6 +290,7 @@ async function main(): Promise<void> {
     floors,
     blocking,
     notes,
+    ...(args.includes('--webgpu') ? { webgpu: await webgpuTables() } : {}),
   };
   writeFileSync(repoFile('bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log('\nwrote bench/results.json');
@@ -345,6 +348,21 @@ async function gemmSection() {
   return { peaks, peak2, gemmRows, blocking };
 }
 
+/** The WebGPU rows (bench/webgpu.ts), printed; returned for results.json's webgpu field. */
+async function webgpuTables() {
+  const w = await webgpuSection();
+  printTable(
+    ['workload', 'library', 'min ms', 'median ms', 'samples', 'cost[0]', 'timing'],
+    w.training.map((r) => [r.workload, r.library, r.minMs.toFixed(2), r.medianMs.toFixed(2), String(r.runs), r.cost0.toFixed(6), r.timing]),
+  );
+  console.log('\ngemm in the page (float32; webgpu: resident buffers, several products then one readback of C, per product)\n');
+  printTable(
+    ['shape', 'op', 'backend', 'min ms', 'median ms', 'GFLOP/s'],
+    w.gemm.map((g) => [g.label, g.op, g.backend, g.minMs.toFixed(2), g.medianMs.toFixed(2), g.gflops.toFixed(1)]),
+  );
+  return w;
+}
+
 function fmt(t: Timing): string {
   return `min ${t.minMs.toFixed(1)} ms, median ${t.medianMs.toFixed(1)} ms`;
 }
@@ -358,7 +376,13 @@ function printTable(header: string[], rows: string[][]): void {
 }
 
 // --gemm-only: the peak and the gemm table alone (a minute, not ten), results.json untouched.
+// --webgpu-only: the WebGPU rows alone, written into results.json's webgpu field, the rest kept.
 if (args.includes('--gemm-only')) await gemmSection();
-else await main();
+else if (args.includes('--webgpu-only')) {
+  const file = repoFile('bench/results.json');
+  const results = { ...JSON.parse(readFileSync(file, 'utf8')), webgpu: await webgpuTables() };
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  console.log('\nwrote the webgpu field of bench/results.json');
+} else await main();
 // Idle workers are unref'd, but TF.js keeps handles open: leave explicitly.
 process.exit(0);

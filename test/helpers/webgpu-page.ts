@@ -17,18 +17,28 @@ export async function launchChromiumWithWebGpu(): Promise<Browser> {
   });
 }
 
+/** Where a page module comes from: the tests' by default; the bench passes its own (its build runs from elsewhere). */
+export interface PageSource {
+  root: string;
+  entry: string;
+  outDir: string;
+}
+
 /**
- * Builds test/web/webgpu-page.ts into one module and serves it on a loopback port with an empty
- * page that loads it, plus the given binary files (data sets as float32 bytes) under /data/.
+ * Builds test/web/webgpu-page.ts (or `source`'s entry) into one module and serves it on a loopback
+ * port with an empty page that loads it, plus the given binary files (data sets as float32 bytes) under /data/.
  */
-export async function serveWebGpuPage(files: Record<string, Uint8Array> = {}): Promise<{ url: string; server: Server }> {
-  const outDir = `${ROOT}test-output/webgpu-page`;
+export async function serveWebGpuPage(
+  files: Record<string, Uint8Array> = {},
+  source: PageSource = { root: ROOT, entry: 'test/web/webgpu-page.ts', outDir: 'test-output/webgpu-page' },
+): Promise<{ url: string; server: Server }> {
+  const outDir = `${source.root}${source.outDir}`;
   await build({
     configFile: false,
-    root: ROOT,
+    root: source.root,
     logLevel: 'error',
     resolve: { alias: { 'csv-parse/sync': 'csv-parse/browser/esm/sync' } },
-    build: { outDir, emptyOutDir: true, target: 'es2022', minify: false, lib: { entry: `${ROOT}test/web/webgpu-page.ts`, formats: ['es'], fileName: () => 'page.js' } },
+    build: { outDir, emptyOutDir: true, target: 'es2022', minify: false, lib: { entry: `${source.root}${source.entry}`, formats: ['es'], fileName: () => 'page.js' } },
   });
   const built = new Map(readdirSync(outDir).map((name) => [`/${name}`, readFileSync(`${outDir}/${name}`)]));
   const html = '<!doctype html><html><body><script type="module" src="./page.js"></script></body></html>';
@@ -45,13 +55,13 @@ export async function serveWebGpuPage(files: Record<string, Uint8Array> = {}): P
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
 }
 
-/** A page with window.webgpuTests loaded; page errors fail the test. */
-export async function openWebGpuPage(browser: Browser, url: string): Promise<Page> {
+/** A page with window[global] (the tests' webgpuTests by default) loaded; page errors fail the test. */
+export async function openWebGpuPage(browser: Browser, url: string, global = 'webgpuTests'): Promise<Page> {
   const page = await browser.newPage();
   page.on('pageerror', (e) => {
     throw e;
   });
   await page.goto(url);
-  await page.waitForFunction(() => (window as unknown as { webgpuTests?: object }).webgpuTests !== undefined);
+  await page.waitForFunction((name) => (window as unknown as Record<string, unknown>)[name] !== undefined, global);
   return page;
 }
