@@ -1,6 +1,6 @@
 import { WasmBackend } from '../src/backend/wasm/wasm-backend.js';
 import type { DType } from '../src/matrix.js';
-import { timeIt, type Timing } from './timing.js';
+import { summarize, timeIt, type Timing } from './timing.js';
 
 /** One product shape of the gemm table: C (M, N) = op(A) op(B) over K. */
 export interface GemmShape {
@@ -52,4 +52,57 @@ export async function benchGemm(shape: GemmShape, dtype: DType, threads: number,
   for (const X of [A, B, C]) b.release(X);
   b.dispose();
   return { ...shape, ...timing, dtype, threads, gflops: (2 * M * N * K) / (timing.minMs * 1e6) };
+}
+
+/**
+ * The gemm table, interleaved: every (dtype, threads, shape) row once per round, `rounds` rounds,
+ * `between` awaited after each round (the peak's sample), so that a busy moment of a shared
+ * machine slows one sample of every row rather than every sample of one row. Each sample is a
+ * batch of products of about 20 million multiply-adds, timed per product.
+ */
+export async function benchGemmTable(
+  shapes: GemmShape[],
+  dtypes: DType[],
+  threadCounts: number[],
+  rounds: number,
+  between: () => Promise<unknown>,
+): Promise<GemmResult[]> {
+  const backends = new Map<number, WasmBackend>();
+  for (const t of threadCounts) {
+    const b = new WasmBackend({ threads: t });
+    await b.ready();
+    backends.set(t, b);
+  }
+  const rows = dtypes.flatMap((dtype) =>
+    threadCounts.flatMap((threads) =>
+      shapes.map((shape) => {
+        const b = backends.get(threads)!;
+        const { M, N, K, transA, transB } = shape;
+        const A = transA ? b.allocate(K, M, dtype) : b.allocate(M, K, dtype);
+        const B = transB ? b.allocate(N, K, dtype) : b.allocate(K, N, dtype);
+        const C = b.allocate(M, N, dtype);
+        for (const X of [A, B]) for (let t = 0; t < X.data.length; t++) X.data[t] = Math.sin(t) * 0.5;
+        const batch = Math.max(1, Math.round(2e7 / (M * N * K)));
+        const run = () => {
+          for (let r = 0; r < batch; r++) b.gemm(transA, transB, 1, A, B, 0, C);
+        };
+        run();
+        return { shape, dtype, threads, run, batch, samples: [] as number[], release: () => [A, B, C].forEach((X) => b.release(X)) };
+      }),
+    ),
+  );
+  for (let round = 0; round < rounds; round++) {
+    for (const row of rows) {
+      const t0 = performance.now();
+      row.run();
+      row.samples.push((performance.now() - t0) / row.batch);
+    }
+    await between();
+  }
+  for (const row of rows) row.release();
+  for (const b of backends.values()) b.dispose();
+  return rows.map(({ shape, dtype, threads, samples }) => {
+    const timing = summarize(samples);
+    return { ...shape, ...timing, dtype, threads, gflops: (2 * shape.M * shape.N * shape.K) / (timing.minMs * 1e6) };
+  });
 }

@@ -47,13 +47,14 @@ export async function pythonRunner(
   m: number,
   env: Record<string, string | undefined> = {},
   note?: string,
+  network: { hidden: string; learningRate: number } = { hidden: 'relu', learningRate: 0.0075 },
 ): Promise<Runner> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined) delete childEnv[k];
     else childEnv[k] = v;
   }
-  const child = spawn(python, [repoFile('bench/peers.py'), lib, dir, dims.join(','), String(m), '2'], {
+  const child = spawn(python, [repoFile('bench/peers.py'), lib, dir, dims.join(','), String(m), '2', network.hidden, String(network.learningRate)], {
     env: childEnv,
     stdio: ['pipe', 'pipe', 'inherit'],
   });

@@ -27,7 +27,9 @@ for l in range(1, len(DIMS)):
     params[f"W{l}"] = read(f"W{l}", (DIMS[l], DIMS[l - 1]))
     params[f"b{l}"] = read(f"b{l}", (DIMS[l], 1))
 L = len(DIMS) - 1
-LR = 0.0075
+# The preset's hidden activation and learning rate (the cat run's by default).
+HIDDEN = sys.argv[6] if len(sys.argv) > 6 else "relu"
+LR = float(sys.argv[7]) if len(sys.argv) > 7 else 0.0075
 
 
 def numpy_step(p):
@@ -37,14 +39,14 @@ def numpy_step(p):
     for l in range(1, L + 1):
         Z = p[f"W{l}"] @ A + p[f"b{l}"]
         A_prev = A
-        A = 1 / (1 + np.exp(-Z)) if l == L else np.maximum(0, Z)
+        A = 1 / (1 + np.exp(-Z)) if l == L else (np.tanh(Z) if HIDDEN == "tanh" else np.maximum(0, Z))
         caches.append((A_prev, Z, A))
     AL = A
     cost = float(-np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / M)
     dA = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
     for l in range(L, 0, -1):
         A_prev, Z, A = caches[l - 1]
-        dZ = dA * A * (1 - A) if l == L else np.where(Z > 0, dA, 0)
+        dZ = dA * A * (1 - A) if l == L else (dA * (1 - A**2) if HIDDEN == "tanh" else np.where(Z > 0, dA, 0))
         dW = (1.0 / M) * (dZ @ A_prev.T)
         db = (1.0 / M) * np.sum(dZ, axis=1, keepdims=True)
         if l > 1:

@@ -14,13 +14,14 @@ import { WasmBackend } from '../src/backend/wasm/wasm-backend.js';
 import { Matrix } from '../src/matrix.js';
 import { initializeParametersDeep } from '../src/nn/init.js';
 import { predict } from '../src/nn/model.js';
+import { preset, PRESETS } from '../src/nn/presets.js';
 import type { Parameters } from '../src/nn/parameters.js';
 import { gradientDescent } from '../src/nn/train.js';
 import { trainLoop } from '../src/nn/trainLoop.js';
 import { catData, repoFile } from './cat-data.js';
-import { benchGemm, GEMM_SHAPES, type GemmResult } from './gemm.js';
+import { benchGemmTable, GEMM_SHAPES, type GemmResult } from './gemm.js';
 import { brainRunner, convnetRunner, tfjsRunner, type Runner } from './peers-js.js';
-import { measurePeak } from './peak.js';
+import { PeakMeter } from './peak.js';
 import { findPython, pythonRunner, removeInputs, writeInputs } from './peers-python.js';
 import { summarize, timeIt, type Timing } from './timing.js';
 import { webgpuSection } from './webgpu.js';
@@ -239,6 +240,8 @@ async function main(): Promise<void> {
     );
   }
 
+  const presets = await presetsSection(X, Y, numpyPython);
+
   const { peaks, peak2, gemmRows, blocking } = await gemmSection();
 
   // predict on 10,000 samples, float32, 2 threads: X passed as a plain matrix (copied in) and resident.
@@ -286,6 +289,7 @@ async function main(): Promise<void> {
     gemm: gemmRows,
     predict10k: { plain, resident },
     defaultRun,
+    presets,
     peak: peaks,
     floors,
     blocking,
@@ -296,32 +300,97 @@ async function main(): Promise<void> {
   console.log('\nwrote bench/results.json');
 }
 
+/**
+ * The course's three networks as a user runs them (`deepnet train --preset NAME`, float64, the whole
+ * process) beside numpy's loop for the same network on the same data, projected to the preset's
+ * iterations; process runs and numpy rounds interleaved. numpy starts from deepnet's seeded weights
+ * (for logistic, its zeros' shape with small values: the time of an iteration does not depend on them).
+ */
+async function presetsSection(X: Matrix, Y: Matrix, python: string | undefined) {
+  const runs = flag('--process-runs', 5);
+  const out = [];
+  for (const name of PRESETS) {
+    const p = preset(name);
+    const dims = [X.rows, ...p.layers, 1];
+    let numpy: Runner | undefined;
+    let dir: string | undefined;
+    if (python) {
+      dir = writeInputs(X, Y, initializeParametersDeep(dims, { seed: p.seed }));
+      numpy = await pythonRunner(python, 'numpy', 'numpy f64', dir, dims, X.cols, {}, undefined, { hidden: p.hidden, learningRate: p.learningRate });
+      await numpy.run(2);
+    }
+    const wall: number[] = [];
+    const loop: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const t0 = performance.now();
+      const child = spawnSync(process.execPath, [repoFile('bin/deepnet.js'), 'train', '--preset', name], { encoding: 'utf8' });
+      if (child.status !== 0) throw new Error(`deepnet train --preset ${name} exited with ${child.status}: ${child.stderr}`);
+      wall.push(performance.now() - t0);
+      if (numpy) loop.push(...(await numpy.run(10)));
+    }
+    numpy?.dispose();
+    if (dir) removeInputs(dir);
+    const deepnet = summarize(wall);
+    const np = loop.length ? summarize(loop) : undefined;
+    const numpyProjected = np ? { minSeconds: (np.minMs * p.iterations) / 1000, medianSeconds: (np.medianMs * p.iterations) / 1000 } : null;
+    out.push({
+      preset: name,
+      layerDims: dims,
+      iterations: p.iterations,
+      deepnet: { minSeconds: deepnet.minMs / 1000, medianSeconds: deepnet.medianMs / 1000, runs: deepnet.runs },
+      numpyMsPerIteration: np ? { min: np.minMs, median: np.medianMs } : null,
+      numpyProjected,
+      timesFasterThanNumpy: numpyProjected
+        ? { byMin: numpyProjected.minSeconds / (deepnet.minMs / 1000), byMedian: numpyProjected.medianSeconds / (deepnet.medianMs / 1000) }
+        : null,
+    });
+  }
+  console.log(`\nthe course's networks, \`deepnet train --preset NAME\` as a whole process (${runs} runs) beside numpy's loop projected to the same iterations\n`);
+  printTable(
+    ['preset', 'layers', 'iterations', 'deepnet min s', 'median s', 'numpy min s', 'median s', '× by min', '× by median'],
+    out.map((r) => [
+      r.preset,
+      `[${r.layerDims.join(', ')}]`,
+      String(r.iterations),
+      r.deepnet.minSeconds.toFixed(2),
+      r.deepnet.medianSeconds.toFixed(2),
+      r.numpyProjected?.minSeconds.toFixed(1) ?? '',
+      r.numpyProjected?.medianSeconds.toFixed(1) ?? '',
+      r.timesFasterThanNumpy?.byMin.toFixed(1) ?? '',
+      r.timesFasterThanNumpy?.byMedian.toFixed(1) ?? '',
+    ]),
+  );
+  return out;
+}
+
 /** The SIMD peak, then the gemm table read against it; printed, and returned for results.json. */
 async function gemmSection() {
-  // The ceiling: WebAssembly SIMD multiply-adds in registers, measured here so that every gemm row
-  // below is read against the peak of the same run.
-  const peaks = await measurePeak(2);
+  // The ceiling: WebAssembly SIMD multiply-adds in registers, sampled after every round of the
+  // gemm table (the best sample kept), so that every gemm row is read against the peak of the
+  // same moments of the same run.
+  const meter = await PeakMeter.start(2);
+  await meter.sample();
+  const rounds = flag('--gemm-rounds', 12);
+  const measured = await benchGemmTable(GEMM_SHAPES, ['float32', 'float64'], [1, 2], rounds, () => meter.sample());
+  const peaks = meter.peaks();
+  await meter.dispose();
   const peak2 = peaks.find((p) => p.threads === 2) ?? peaks[0]!;
   const peakOf = (dtype: 'float32' | 'float64', threads: number) => {
     const p = peaks.find((q) => q.threads === threads) ?? peak2;
     return dtype === 'float32' ? p.f32Gflops : p.f64Gflops;
   };
-  console.log('\npeak WebAssembly SIMD (mul + add, no memory), GFLOP/s:');
+  console.log(`\npeak WebAssembly SIMD (mul + add, no memory; the best of ${rounds + 1} samples between the gemm rounds), GFLOP/s:`);
   for (const p of peaks) console.log(`  ${p.threads} thread${p.threads > 1 ? 's' : ''}: f32 ${p.f32Gflops.toFixed(1)}, f64 ${p.f64Gflops.toFixed(1)}`);
 
   // gemm table: resident operands, no copies; each shape's GFLOP/s against the peak and against
   // 1024³ in the same setting.
-  console.log('\ngemm (C = op(A)·op(B), operands in wasm memory; ÷ peak: GFLOP/s over the SIMD peak of this run, same dtype and threads;');
+  console.log(`\ngemm (C = op(A)·op(B), operands in wasm memory, ${rounds} interleaved rounds; ÷ peak: GFLOP/s over the SIMD peak of this run, same dtype and threads;`);
   console.log('÷ 1024³: over the NN square product in the same setting)\n');
-  const gemmRows: (GemmResult & { fractionOfPeak: number; ratioToSquare: number })[] = [];
-  for (const dtype of ['float32', 'float64'] as const) {
-    for (const threads of [1, 2]) {
-      for (const shape of GEMM_SHAPES) {
-        const g = await benchGemm(shape, dtype, threads, shape.M === 1024 ? 8 : 40);
-        gemmRows.push({ ...g, fractionOfPeak: g.gflops / peakOf(dtype, threads), ratioToSquare: 0 });
-      }
-    }
-  }
+  const gemmRows: (GemmResult & { fractionOfPeak: number; ratioToSquare: number })[] = measured.map((g) => ({
+    ...g,
+    fractionOfPeak: g.gflops / peakOf(g.dtype as 'float32' | 'float64', g.threads),
+    ratioToSquare: 0,
+  }));
   for (const g of gemmRows) {
     const square = gemmRows.find((s) => s.M === 1024 && !s.transA && !s.transB && s.dtype === g.dtype && s.threads === g.threads)!;
     g.ratioToSquare = g.gflops / square.gflops;
@@ -376,8 +445,13 @@ function printTable(header: string[], rows: string[][]): void {
 }
 
 // --gemm-only: the peak and the gemm table alone (a minute, not ten), results.json untouched.
+// --presets-only: the course's three networks against numpy alone, results.json untouched.
 // --webgpu-only: the WebGPU rows alone, written into results.json's webgpu field, the rest kept.
 if (args.includes('--gemm-only')) await gemmSection();
+else if (args.includes('--presets-only')) {
+  const { train } = await catData();
+  await presetsSection(train.X, train.Y, findPython('numpy'));
+}
 else if (args.includes('--webgpu-only')) {
   const file = repoFile('bench/results.json');
   const results = { ...JSON.parse(readFileSync(file, 'utf8')), webgpu: await webgpuTables() };

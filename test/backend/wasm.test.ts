@@ -154,6 +154,25 @@ describe('wasm gemm vs reference', () => {
       }
     }
   });
+
+  it('few rows (B read in place) give the same bits as the same rows of a taller product (B packed)', () => {
+    // Up to 32 rows, gemm reads B unpacked; a C row depends only on its A row, so the first rows of a
+    // 40-row product (B packed) must equal the short product bit for bit: same k order, same rounding.
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const [M, N, K] of [[1, 209, 600], [4, 13, 257], [20, 37, 1025], [32, 8, 300]] as const) {
+        for (const [alpha, beta] of [[1, 0], [0.5, 2]] as const) {
+          const A = random(40, K, dtype, 31);
+          const B = random(K, N, dtype, 32);
+          const Ctall = random(40, N, dtype, 33);
+          const rows = new Matrix(M, K, A.data.slice(0, M * K));
+          const Cshort = new Matrix(M, N, Ctall.data.slice(0, M * N));
+          wasm.gemm(false, false, alpha, A, B, beta, Ctall);
+          wasm.gemm(false, false, alpha, rows, B, beta, Cshort);
+          expect(Array.from(Cshort.data), `${dtype} ${M}x${N}x${K}`).toEqual(Array.from(Ctall.data.slice(0, M * N)));
+        }
+      }
+    }
+  });
 });
 
 describe('wasm threads', () => {

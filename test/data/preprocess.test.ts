@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Dataset } from '../../src/data/dataset.js';
+import { type Dataset, samplesToColumns } from '../../src/data/dataset.js';
 import { applyNormalization, fitMinMax, fitStandardization } from '../../src/data/normalize.js';
 import { classCount, oneHot } from '../../src/data/onehot.js';
 import { shuffle, takeColumns, trainTestSplit } from '../../src/data/split.js';
@@ -116,5 +116,22 @@ describe('one-hot labels', () => {
 
   it('takeColumns reorders samples', () => {
     expect(takeColumns(Matrix.from([[1, 2, 3], [4, 5, 6]]), [2, 0]).toArray()).toEqual([[3, 1], [6, 4]]);
+  });
+});
+
+describe('samplesToColumns', () => {
+  it('pixels (Uint8Array) give the same bits as the course formula x.reshape(m, -1).T / 255', () => {
+    const m = 67;
+    const n = 130; // over two 64-wide blocks each way, with a remainder
+    const pixels = Uint8Array.from({ length: m * n }, (_, t) => (t * 37 + (t >> 3)) % 256);
+    for (const out of [new Float64Array(m * n), new Float32Array(m * n)]) {
+      samplesToColumns(pixels, m, n, out, 255);
+      const generic = out instanceof Float64Array ? new Float64Array(m * n) : new Float32Array(m * n);
+      samplesToColumns(Array.from(pixels), m, n, generic, 255);
+      expect(Array.from(out)).toEqual(Array.from(generic));
+      for (const [s, f] of [[0, 0], [66, 129], [5, 64], [64, 5]] as const) {
+        expect(out[f * m + s]).toBe(out instanceof Float64Array ? pixels[s * n + f]! / 255 : Math.fround(pixels[s * n + f]! / 255));
+      }
+    }
   });
 });

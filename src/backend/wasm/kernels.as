@@ -5,14 +5,18 @@
 //
 // gemm is GotoBLAS-shaped: op(A) packed once into 4-row panels, op(B) packed per (k-block, column
 // panel) into NR-wide strips, one 4 x NR SIMD micro-kernel. Packing is where the transposes happen,
-// so all four transpose combinations run the same inner loop at the same speed. The k-block and the
-// panel widths come from the caller, measured for the processor (blocking.ts).
+// so all four transpose combinations run the same inner loop at the same speed.
+// A product of few rows reads B (not transposed) where it lies instead: the same inner loop, with
+// B's row stride for the packed strip's. The k-block and the panel widths come from the caller,
+// measured for the processor (blocking.ts).
 // Every C[i][j] is one accumulator summed over k in ascending order (mul then add, never fused),
 // whatever tile, block or thread computes it: results do not depend on how C is split.
 
 // Rows of the micro-kernel: 4 x 2 vectors of sums, B's two vectors and A's splat hold 11 of x64's 16
 // SIMD registers; 5 rows (13 registers) measured 15-25% slower in V8 on x64, 3 rows no faster.
 const MR: i32 = 4;
+// gemmBlock's transB: 0 packs op(B) = B, 1 packs op(B) = Bᵀ, B_IN_PLACE reads B (not transposed) where it lies.
+const B_IN_PLACE: i32 = 2;
 // The k-block kc is the caller's (wasm-backend.ts picks it for the processor): a tile's partial sum
 // is stored between k-blocks in its own type, exactly, so kc changes no result.
 
@@ -171,7 +175,7 @@ function transposeStrip<T>(src: usize, ldb: i32, kc: i32, dst: usize): void {
  */
 // @ts-ignore: decorator
 @inline
-function microKernel<T>(kc: i32, pa: usize, pb: usize, first: bool, src: usize, srcRow: usize, dst: usize, dstRow: usize): void {
+function microKernel<T>(kc: i32, pa: usize, pb: usize, bStep: usize, first: bool, src: usize, srcRow: usize, dst: usize, dstRow: usize): void {
   const s = sizeof<T>();
   let c00 = v128.splat<T>(<T>0), c01 = c00, c10 = c00, c11 = c00;
   let c20 = c00, c21 = c00, c30 = c00, c31 = c00;
@@ -197,7 +201,7 @@ function microKernel<T>(kc: i32, pa: usize, pb: usize, first: bool, src: usize, 
     c30 = v128.add<T>(c30, v128.mul<T>(a, b0));
     c31 = v128.add<T>(c31, v128.mul<T>(a, b1));
     pa += 4 * s;
-    pb += 32;
+    pb += bStep;
   }
   v128.store(dst, c00, 0); v128.store(dst, c01, 16);
   v128.store(dst + dstRow, c10, 0); v128.store(dst + dstRow, c11, 16);
@@ -268,6 +272,10 @@ function gemmBlock<T>(
 ): void {
   const s = <usize>sizeof<T>();
   const NR = <i32>(32 / sizeof<T>());
+  if (transB == B_IN_PLACE && i1 - i0 == 1) {
+    gemmRow<T>(K, alpha, ap + <usize>(i0 / MR) * <usize>K * <usize>MR * s, b, ldb, beta, c + <usize>i0 * <usize>ldc * s, j0, j1, work, KC);
+    return;
+  }
   const it0 = i0 / MR;
   const mt = (i1 - i0 + MR - 1) / MR;
   const width = <usize>((j1 - j0 + NR - 1) / NR * NR);
@@ -280,14 +288,19 @@ function gemmBlock<T>(
   // the rows outside, the cat network's other products and square ones the strips.
   const rowsOuter = <usize>mt * <usize>MR > width;
   // Tiles go straight to C when C = op(A)·op(B) exactly; otherwise through a scratch tile.
-  const direct = alpha == 1 && beta == 0;
+  const toC = alpha == 1 && beta == 0;
   const tileRow = <usize>NR * s;
   const cRow = <usize>ldc * s;
   for (let kb = 0; kb < K; kb += KC) {
     const kc = min(KC, K - kb);
     const first = kb == 0;
     const last = kb + kc == K;
-    packB<T>(transB, b, ldb, kb, kc, j0, j1, bp);
+    // B in place (NN only): full strips are read from B's rows, ldb apart; a partial last strip is
+    // still packed, zero-padded, so that no load runs past B's last row.
+    const inPlace = transB == B_IN_PLACE;
+    const fullStrips = inPlace ? (j1 - j0) / NR : 0;
+    if (!inPlace) packB<T>(transB, b, ldb, kb, kc, j0, j1, bp);
+    else if (j0 + fullStrips * NR < j1) packB<T>(0, b, ldb, kb, kc, j0 + fullStrips * NR, j1, bp + <usize>fullStrips * <usize>kc * <usize>NR * s);
     const outer = rowsOuter ? mt : ntj;
     const inner = rowsOuter ? ntj : mt;
     for (let o = 0; o < outer; o++) {
@@ -295,7 +308,9 @@ function gemmBlock<T>(
         const t = rowsOuter ? o : n;
         const it = it0 + t;
         const jt = rowsOuter ? n : o;
-        const pb = bp + <usize>jt * <usize>kc * <usize>NR * s;
+        const direct = jt < fullStrips;
+        const pb = direct ? b + (<usize>kb * <usize>ldb + <usize>(j0 + jt * NR)) * s : bp + <usize>jt * <usize>kc * <usize>NR * s;
+        const bStep: usize = direct ? <usize>ldb * s : 32;
         const pa = ap + (<usize>it * <usize>K + <usize>kb) * <usize>MR * s;
         const i = it * MR;
         const j = j0 + jt * NR;
@@ -303,15 +318,109 @@ function gemmBlock<T>(
         const cols = min(NR, j1 - j);
         // With one k-block a tile is written out at once, so one scratch tile (hot in L1) serves all.
         const pt = K <= KC ? tiles : tiles + (<usize>t * <usize>ntj + <usize>jt) * tileBytes;
-        if (last && direct && rows == MR && cols == NR) {
-          microKernel<T>(kc, pa, pb, first, pt, tileRow, c + (<usize>i * <usize>ldc + <usize>j) * s, cRow);
+        if (last && toC && rows == MR && cols == NR) {
+          microKernel<T>(kc, pa, pb, bStep, first, pt, tileRow, c + (<usize>i * <usize>ldc + <usize>j) * s, cRow);
         } else {
-          microKernel<T>(kc, pa, pb, first, pt, tileRow, pt, tileRow);
+          microKernel<T>(kc, pa, pb, bStep, first, pt, tileRow, pt, tileRow);
           if (last) writeTile<T>(pt, c, ldc, i, j, rows, cols, alpha, beta);
         }
       }
     }
   }
+}
+
+/**
+ * One row of C (a vector times B: the logistic unit's U·K, its w·X): C[j] = alpha Σ_k a[k] B[k][j] + beta C[j]
+ * for j in [j0, j1), a being row 0 of a packed panel (MR apart). Each C[j] is one sum over k in
+ * ascending order in T, kept between k-blocks in `work` (so a k-block of B is read once, from
+ * cache, for all the columns) and finished as writeTile finishes it: the bits of the 4-row
+ * kernel's row 0 without its 3 empty rows. Four vectors of columns keep four chains in flight.
+ */
+function gemmRow<T>(K: i32, alpha: f64, pa: usize, b: usize, ldb: i32, beta: f64, c: usize, j0: i32, j1: i32, work: usize, KC: i32): void {
+  const s = <usize>sizeof<T>();
+  const L = <i32>(16 / sizeof<T>());
+  const aStep = <usize>MR * s;
+  const row = <usize>ldb * s;
+  const vecEnd = j0 + (j1 - j0) / (4 * L) * (4 * L);
+  for (let kb = 0; kb < K; kb += KC) {
+    const kc = min(KC, K - kb);
+    const first = kb == 0;
+    const last = kb + kc == K;
+    const a0 = pa + <usize>kb * aStep;
+    const b0 = b + <usize>kb * row;
+    for (let j = j0; j < vecEnd; j += 4 * L) {
+      const part = work + <usize>(j - j0) * s;
+      let c0 = v128.splat<T>(<T>0), c1 = c0, c2 = c0, c3 = c0;
+      if (!first) {
+        c0 = v128.load(part, 0); c1 = v128.load(part, 16); c2 = v128.load(part, 32); c3 = v128.load(part, 48);
+      }
+      let pb = b0 + <usize>j * s;
+      let a = a0;
+      for (let k = 0; k < kc; k++) {
+        const av = v128.load_splat<T>(a);
+        c0 = v128.add<T>(c0, v128.mul<T>(av, v128.load(pb, 0)));
+        c1 = v128.add<T>(c1, v128.mul<T>(av, v128.load(pb, 16)));
+        c2 = v128.add<T>(c2, v128.mul<T>(av, v128.load(pb, 32)));
+        c3 = v128.add<T>(c3, v128.mul<T>(av, v128.load(pb, 48)));
+        a += aStep;
+        pb += row;
+      }
+      if (last) {
+        const dst = c + <usize>j * s;
+        finishRow<T>(c0, dst, alpha, beta);
+        finishRow<T>(c1, dst + 16, alpha, beta);
+        finishRow<T>(c2, dst + 32, alpha, beta);
+        finishRow<T>(c3, dst + 48, alpha, beta);
+      } else {
+        v128.store(part, c0, 0); v128.store(part, c1, 16); v128.store(part, c2, 32); v128.store(part, c3, 48);
+      }
+    }
+    for (let j = vecEnd; j < j1; j++) {
+      const part = work + <usize>(j - j0) * s;
+      let acc: T = first ? <T>0 : load<T>(part);
+      let pb = b0 + <usize>j * s;
+      let a = a0;
+      for (let k = 0; k < kc; k++) {
+        acc = acc + load<T>(a) * load<T>(pb);
+        a += aStep;
+        pb += row;
+      }
+      if (!last) {
+        store<T>(part, acc);
+        continue;
+      }
+      const dst = c + <usize>j * s;
+      if (alpha == 1 && beta == 0) store<T>(dst, acc);
+      else if (beta == 0) store<T>(dst, <T>(alpha * <f64>acc));
+      else store<T>(dst, <T>(alpha * <f64>acc + beta * <f64>load<T>(dst)));
+    }
+  }
+}
+
+/** One vector of sums to C as writeTile finishes it: as is for alpha 1, beta 0, else in f64 lanes, rounded once. */
+// @ts-ignore: decorator
+@inline
+function finishRow<T>(v: v128, dst: usize, alpha: f64, beta: f64): void {
+  if (alpha == 1 && beta == 0) {
+    v128.store(dst, v);
+    return;
+  }
+  const av = f64x2.splat(alpha);
+  const bv = f64x2.splat(beta);
+  if (sizeof<T>() == 8) {
+    let r = f64x2.mul(av, v);
+    if (beta != 0) r = f64x2.add(r, f64x2.mul(bv, v128.load(dst)));
+    v128.store(dst, r);
+    return;
+  }
+  let lo = f64x2.mul(av, f64x2.promote_low_f32x4(v));
+  let hi = f64x2.mul(av, f64x2.promote_low_f32x4(i64x2.shuffle(v, v, 1, 0)));
+  if (beta != 0) {
+    const cv = v128.load(dst);
+    lo = f64x2.add(lo, f64x2.mul(bv, f64x2.promote_low_f32x4(cv)));
+    hi = f64x2.add(hi, f64x2.mul(bv, f64x2.promote_low_f32x4(i64x2.shuffle(cv, cv, 1, 0))));
+  }
+  v128.store(dst, i64x2.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 2));
 }
 
 export function packA32(transA: i32, M: i32, K: i32, a: usize, lda: i32, ap: usize): void {
