@@ -75,8 +75,12 @@ export class PeakMeter {
         this.workers.slice(0, p.threads).map(
           (w) =>
             new Promise<[number, number]>((resolve, reject) => {
-              w.once('message', resolve);
-              w.once('error', reject);
+              const fail = (e: Error) => reject(e);
+              w.once('error', fail);
+              w.once('message', (m: [number, number]) => {
+                w.off('error', fail);
+                resolve(m);
+              });
               w.postMessage(iterations);
             }),
         ),
