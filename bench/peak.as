@@ -34,3 +34,17 @@ export function peak32(iterations: i32): f64 {
 export function peak64(iterations: i32): f64 {
   return peak<f64>(iterations);
 }
+
+/** Streams `bytes` from `ptr` (a multiple of 64) into four sums: the memory's read bandwidth, not the processor's. */
+export function stream(ptr: usize, bytes: usize): f64 {
+  let s0 = f64x2.splat(0), s1 = s0, s2 = s0, s3 = s0;
+  const end = ptr + bytes;
+  for (let p = ptr; p < end; p += 64) {
+    s0 = f64x2.add(s0, v128.load(p, 0));
+    s1 = f64x2.add(s1, v128.load(p, 16));
+    s2 = f64x2.add(s2, v128.load(p, 32));
+    s3 = f64x2.add(s3, v128.load(p, 48));
+  }
+  const s = f64x2.add(f64x2.add(s0, s1), f64x2.add(s2, s3));
+  return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+}

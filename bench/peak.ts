@@ -17,6 +17,8 @@ export interface Peak {
 
 const ITERATIONS = 20_000_000;
 const REPS = 7;
+// The bandwidth test's buffer per thread: 8x the 32 MB L3 of the largest caches seen here.
+const STREAM_MB = 256;
 
 async function compile(): Promise<WebAssembly.Module> {
   let wasm: Uint8Array<ArrayBuffer> | undefined;
@@ -48,7 +50,23 @@ const best = (f, lanes, iterations) => {
   }
   return (iterations * 12 * lanes * 2) / (ms * 1e6);
 };
-parentPort.on('message', (iterations) => parentPort.postMessage([best(k.peak32, 4, iterations), best(k.peak64, 2, iterations)]));
+// A message 'bandwidth' streams a buffer of ${STREAM_MB} MB (far beyond any cache) and answers its best GB/s.
+let buffer = 0;
+const bandwidth = () => {
+  const bytes = ${STREAM_MB} << 20;
+  if (!buffer) {
+    buffer = k.memory.grow(bytes / 65536 + 1) * 65536;
+    new Float64Array(k.memory.buffer, buffer, bytes / 8).fill(1);
+  }
+  let ms = Infinity;
+  for (let r = 0; r < 5; r++) {
+    const t = performance.now();
+    k.stream(buffer, bytes);
+    ms = Math.min(ms, performance.now() - t);
+  }
+  return bytes / (ms * 1e6);
+};
+parentPort.on('message', (m) => parentPort.postMessage(m === 'bandwidth' ? [bandwidth(), 0] : [best(k.peak32, 4, m), best(k.peak64, 2, m)]));
 `;
 
 /**
@@ -72,23 +90,34 @@ export class PeakMeter {
   async sample(iterations = ITERATIONS / 10): Promise<Peak[]> {
     for (const p of this.best) {
       const results = await Promise.all(
-        this.workers.slice(0, p.threads).map(
-          (w) =>
-            new Promise<[number, number]>((resolve, reject) => {
-              const fail = (e: Error) => reject(e);
-              w.once('error', fail);
-              w.once('message', (m: [number, number]) => {
-                w.off('error', fail);
-                resolve(m);
-              });
-              w.postMessage(iterations);
-            }),
-        ),
+        this.workers.slice(0, p.threads).map((w) => this.ask(w, iterations)),
       );
       p.f32Gflops = Math.max(p.f32Gflops, results.reduce((s, r) => s + r[0], 0));
       p.f64Gflops = Math.max(p.f64Gflops, results.reduce((s, r) => s + r[1], 0));
     }
     return this.peaks();
+  }
+
+  /** Read bandwidth from memory, GB/s, on 1 and on all the meter's threads at once (each its own buffer). */
+  async bandwidth(): Promise<{ threads: number; gbPerSecond: number }[]> {
+    const out = [];
+    for (const p of this.best) {
+      const results = await Promise.all(this.workers.slice(0, p.threads).map((w) => this.ask(w, 'bandwidth')));
+      out.push({ threads: p.threads, gbPerSecond: results.reduce((s, r) => s + r[0], 0) });
+    }
+    return out;
+  }
+
+  private ask(w: Worker, message: number | 'bandwidth'): Promise<[number, number]> {
+    return new Promise<[number, number]>((resolve, reject) => {
+      const fail = (e: Error) => reject(e);
+      w.once('error', fail);
+      w.once('message', (m: [number, number]) => {
+        w.off('error', fail);
+        resolve(m);
+      });
+      w.postMessage(message);
+    });
   }
 
   peaks(): Peak[] {

@@ -242,7 +242,7 @@ async function main(): Promise<void> {
 
   const presets = await presetsSection(X, Y, numpyPython);
 
-  const { peaks, peak2, gemmRows, blocking } = await gemmSection();
+  const { peaks, peak2, gemmRows, blocking, bandwidth } = await gemmSection();
 
   // predict on 10,000 samples, float32, 2 threads: X passed as a plain matrix (copied in) and resident.
   const n = 10_000;
@@ -263,12 +263,21 @@ async function main(): Promise<void> {
   console.log('\nat the peak above:');
   let predictFlops = 0;
   for (let l = 1; l < DIMS.length; l++) predictFlops += 2 * DIMS[l]! * DIMS[l - 1]! * n;
+  // predict reads X once at least (491 MB in f32): the floor is the larger of its arithmetic at the
+  // peak and its bytes at the memory's bandwidth, both measured in this run.
+  const bw2 = bandwidth.find((b) => b.threads === 2) ?? bandwidth[0]!;
+  const predictComputeMs = predictFlops / (peak2.f32Gflops * 1e6);
+  const predictMemoryMs = (DIMS[0] * n * 4) / (bw2.gbPerSecond * 1e6);
   const floors = {
-    predict10kMs: predictFlops / (peak2.f32Gflops * 1e6),
+    predict10kMs: Math.max(predictComputeMs, predictMemoryMs),
+    predict10kComputeMs: predictComputeMs,
+    predict10kMemoryMs: predictMemoryMs,
     trainingF64Ms: flops / (peak2.f64Gflops * 1e6),
     trainingF32Ms: flops / (peak2.f32Gflops * 1e6),
   };
-  console.log(`  at best: predict on ${n} samples ${floors.predict10kMs.toFixed(1)} ms (f32, 2 threads);`);
+  console.log(
+    `  at best: predict on ${n} samples ${floors.predict10kMs.toFixed(1)} ms (f32, 2 threads: the larger of ${predictComputeMs.toFixed(1)} ms of arithmetic and ${predictMemoryMs.toFixed(1)} ms to read X at ${bw2.gbPerSecond.toFixed(1)} GB/s); resident X at ${(resident.minMs / floors.predict10kMs).toFixed(2)}x of it;`,
+  );
   console.log(`  a cat iteration ${floors.trainingF32Ms.toFixed(2)} ms in f32 and ${floors.trainingF64Ms.toFixed(2)} ms in f64 (2 threads)`);
   const numpyRow = rows.find((r) => r.name.startsWith('numpy f64') && !r.note?.includes('Haswell'));
   if (numpyRow) {
@@ -291,6 +300,7 @@ async function main(): Promise<void> {
     defaultRun,
     presets,
     peak: peaks,
+    bandwidth,
     floors,
     blocking,
     notes,
@@ -373,6 +383,7 @@ async function gemmSection() {
   const rounds = flag('--gemm-rounds', 12);
   const measured = await benchGemmTable(GEMM_SHAPES, ['float32', 'float64'], [1, 2], rounds, () => meter.sample());
   const peaks = meter.peaks();
+  const bandwidth = await meter.bandwidth();
   await meter.dispose();
   const peak2 = peaks.find((p) => p.threads === 2) ?? peaks[0]!;
   const peakOf = (dtype: 'float32' | 'float64', threads: number) => {
@@ -381,6 +392,7 @@ async function gemmSection() {
   };
   console.log(`\npeak WebAssembly SIMD (mul + add, no memory; the best of ${rounds + 1} samples between the gemm rounds), GFLOP/s:`);
   for (const p of peaks) console.log(`  ${p.threads} thread${p.threads > 1 ? 's' : ''}: f32 ${p.f32Gflops.toFixed(1)}, f64 ${p.f64Gflops.toFixed(1)}`);
+  console.log(`memory read bandwidth (SIMD loads streaming a 256 MB buffer per thread), GB/s: ${bandwidth.map((b) => `${b.threads} thread${b.threads > 1 ? 's' : ''} ${b.gbPerSecond.toFixed(1)}`).join(', ')}`);
 
   // gemm table: resident operands, no copies; each shape's GFLOP/s against the peak and against
   // 1024³ in the same setting.
@@ -414,7 +426,7 @@ async function gemmSection() {
     const trials = c.trials.map((t) => `${t.kc} x ${t.chunkCols}: ${t.gflops.toFixed(1)}`).join(', ');
     console.log(`blocking ${c.elementBytes === 4 ? 'f32' : 'f64'}: kc ${c.blocking.kc}, chunk ${c.blocking.chunkCols} columns (calibrated in ${c.ms.toFixed(1)} ms; GFLOP/s by kc x chunk: ${trials})`);
   }
-  return { peaks, peak2, gemmRows, blocking };
+  return { peaks, peak2, gemmRows, blocking, bandwidth };
 }
 
 /** The WebGPU rows (bench/webgpu.ts), printed; returned for results.json's webgpu field. */
