@@ -155,6 +155,28 @@ describe('wasm gemm vs reference', () => {
     }
   });
 
+  it('Xᵀ·X (upper triangle computed, the rest mirrored) gives the bits of the full product, on 1 and 2 threads', async () => {
+    for (const threads of [1, 2]) {
+      const b = new WasmBackend({ threads });
+      await b.ready();
+      for (const dtype of ['float32', 'float64'] as const) {
+        // m from one tile to several column blocks; n past a k-block; 1 / m as the Gram form's scale is not, but a user's may be.
+        for (const [n, m] of [[40, 33], [700, 61], [1300, 209]] as const) {
+          for (const alpha of [1, 1 / m]) {
+            const X = random(n, m, dtype, 41);
+            const copy = X.clone();
+            const K = Matrix.zeros(m, m, dtype);
+            const full = Matrix.zeros(m, m, dtype);
+            b.gemm(true, false, alpha, X, X, 0, K);
+            b.gemm(true, false, alpha, X, copy, 0, full);
+            expect(Array.from(K.data), `${dtype} ${n}x${m} alpha ${alpha}, ${threads} threads`).toEqual(Array.from(full.data));
+          }
+        }
+      }
+      b.dispose();
+    }
+  });
+
   it('few rows (B read in place) give the same bits as the same rows of a taller product (B packed)', () => {
     // Up to 32 rows, gemm reads B unpacked; a C row depends only on its A row, so the first rows of a
     // 40-row product (B packed) must equal the short product bit for bit: same k order, same rounding.

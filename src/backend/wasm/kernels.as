@@ -17,6 +17,9 @@
 const MR: i32 = 4;
 // gemmBlock's transB: 0 packs op(B) = B, 1 packs op(B) = Bᵀ, B_IN_PLACE reads B (not transposed) where it lies.
 const B_IN_PLACE: i32 = 2;
+// ... and B_SYMMETRIC packs op(B) = B, but skips the tiles wholly below C's diagonal: C = op(A)·B is
+// symmetric (Xᵀ·X), and the caller mirrors the upper triangle into them.
+const B_SYMMETRIC: i32 = 3;
 // The k-block kc is the caller's (wasm-backend.ts picks it for the processor): a tile's partial sum
 // is stored between k-blocks in its own type, exactly, so kc changes no result.
 
@@ -299,7 +302,8 @@ function gemmBlock<T>(
     // still packed, zero-padded, so that no load runs past B's last row.
     const inPlace = transB == B_IN_PLACE;
     const fullStrips = inPlace ? (j1 - j0) / NR : 0;
-    if (!inPlace) packB<T>(transB, b, ldb, kb, kc, j0, j1, bp);
+    const upperOnly = transB == B_SYMMETRIC;
+    if (!inPlace) packB<T>(upperOnly ? 0 : transB, b, ldb, kb, kc, j0, j1, bp);
     else if (j0 + fullStrips * NR < j1) packB<T>(0, b, ldb, kb, kc, j0 + fullStrips * NR, j1, bp + <usize>fullStrips * <usize>kc * <usize>NR * s);
     const outer = rowsOuter ? mt : ntj;
     const inner = rowsOuter ? ntj : mt;
@@ -316,6 +320,7 @@ function gemmBlock<T>(
         const j = j0 + jt * NR;
         const rows = min(MR, i1 - i);
         const cols = min(NR, j1 - j);
+        if (upperOnly && i >= j + cols) continue;
         // With one k-block a tile is written out at once, so one scratch tile (hot in L1) serves all.
         const pt = K <= KC ? tiles : tiles + (<usize>t * <usize>ntj + <usize>jt) * tileBytes;
         if (last && toC && rows == MR && cols == NR) {

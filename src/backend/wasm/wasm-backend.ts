@@ -11,6 +11,8 @@ const KIND: Record<string, number> = { linear: 0, sigmoid: 1, tanh: 2, relu: 3, 
 const PARALLEL_MIN_MACS = 1 << 20;
 // gemm reads B in place, unpacked, for products of at most this many rows (see gemm).
 const IN_PLACE_MAX_ROWS = 32;
+// Xᵀ·X computes only its upper triangle from this size on (see gemm).
+const SYMMETRIC_MIN = 32;
 // Columns per chunk at most where the blocking does not bound them (see gemm).
 const MAX_CHUNK = 512;
 // Below as many, a product takes well under a millisecond whatever its blocking: no calibration.
@@ -151,18 +153,23 @@ export class WasmBackend implements Backend {
     // of X, and short slices waste lines).
     const nr = 32 / s;
     const { kc, chunkCols: maxChunk } = this.blocking ?? (small ? SMALL_BLOCKING : gemmBlocking(this.heap, s));
-    const byRows = parallel && mPad > roundUp(N, nr) && N <= MAX_CHUNK && Math.min(K, kc) * N <= kc * maxChunk;
-    const rowChunk = byRows ? roundUp(Math.ceil(M / (2 * threads)), mr) : mPad;
-    const rowChunks = Math.ceil(M / rowChunk);
-    const widest = mPad > maxChunk ? maxChunk : Math.max(maxChunk, MAX_CHUNK);
-    const chunkCols = byRows ? N : Math.min(widest, roundUp(Math.ceil(N / (threads === 1 ? 1 : 2 * threads)), nr));
-    const chunks = rowChunks * Math.ceil(N / chunkCols);
-    const workStride = roundUp(k.gemmWorkBytes(rowChunk, chunkCols, s, kc), 64);
-    const packBytes = roundUp(mPad * K * s, 64);
     // A product of few rows (W1·X, the logistic unit's U·K) reads each packed strip of B only
     // mPad / 4 times, too few to pay for packing it: B is read where it lies (measured on W1·X,
     // 20 x 209 x 12288: 23 -> 28 GFLOP/s; 1 row: 2.3x; at 80 rows no gain, at 1024 a loss).
     const inPlaceB = !transB && mPad <= IN_PLACE_MAX_ROWS;
+    // Xᵀ·X (the Gram form's K) is symmetric bit for bit: C[i][j] and C[j][i] are the same products
+    // (a·b = b·a exactly) summed in the same k order. Only the tiles on or above the diagonal are
+    // computed and the rest mirrored: about half the work, in narrower column blocks so that the
+    // threads' shares (which grow along the columns) stay even.
+    const symmetric = transA && !transB && A === B && beta === 0 && M === N && !inPlaceB && M >= SYMMETRIC_MIN;
+    const byRows = parallel && !symmetric && mPad > roundUp(N, nr) && N <= MAX_CHUNK && Math.min(K, kc) * N <= kc * maxChunk;
+    const rowChunk = byRows ? roundUp(Math.ceil(M / (2 * threads)), mr) : mPad;
+    const rowChunks = Math.ceil(M / rowChunk);
+    const widest = mPad > maxChunk ? maxChunk : Math.max(maxChunk, MAX_CHUNK);
+    const chunkCols = byRows ? N : Math.min(widest, roundUp(Math.ceil(N / (threads === 1 ? 1 : (symmetric ? 4 : 2) * threads)), nr));
+    const chunks = rowChunks * Math.ceil(N / chunkCols);
+    const workStride = roundUp(k.gemmWorkBytes(rowChunk, chunkCols, s, kc), 64);
+    const packBytes = roundUp(mPad * K * s, 64);
 
     this.begin(this.bytesToStage(A, B, C) + packBytes + threads * workStride);
     const a = this.input(A);
@@ -175,7 +182,7 @@ export class WasmBackend implements Backend {
     } else {
       (s === 4 ? k.packA32 : k.packA64)(transA ? 1 : 0, M, K, a, A.cols, ap);
       const job = {
-        chunks, chunkCols, N, elementBytes: s, transB: transB ? 1 : inPlaceB ? 2 : 0, M, K, alpha, ap, b,
+        chunks, chunkCols, N, elementBytes: s, transB: transB ? 1 : inPlaceB ? 2 : symmetric ? 3 : 0, M, K, alpha, ap, b,
         ldb: B.cols, beta, c, ldc: N, work, workStride, rowChunk, rowChunks, kc,
       };
       if (parallel) this.threadPool().run(job);
@@ -186,6 +193,10 @@ export class WasmBackend implements Backend {
             gemmBlock(job.transB, K, alpha, ap, b, job.ldb, beta, c, N, i0, Math.min(M, i0 + rowChunk), j0, Math.min(N, j0 + chunkCols), work, kc);
           }
         }
+      }
+      if (symmetric) {
+        const v = s === 4 ? new Float32Array(this.heap.buffer, c, M * N) : new Float64Array(this.heap.buffer, c, M * N);
+        for (let i = 1; i < M; i++) for (let j = 0; j < i; j++) v[i * N + j] = v[j * N + i]!;
       }
     }
     this.end();
