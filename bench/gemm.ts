@@ -33,6 +33,16 @@ export interface GemmResult extends GemmShape, Timing {
   gflops: number;
 }
 
+/** op(A), op(B) and C for `shape`, resident in the backend's memory, A and B filled with ordinary values. */
+function operands(b: WasmBackend, shape: GemmShape, dtype: DType) {
+  const { M, N, K, transA, transB } = shape;
+  const A = transA ? b.allocate(K, M, dtype) : b.allocate(M, K, dtype);
+  const B = transB ? b.allocate(N, K, dtype) : b.allocate(K, N, dtype);
+  const C = b.allocate(M, N, dtype);
+  for (const X of [A, B]) for (let t = 0; t < X.data.length; t++) X.data[t] = Math.sin(t) * 0.5;
+  return { A, B, C };
+}
+
 /**
  * Times one product on resident matrices (no copies), `reps` times after a warm-up; each time is
  * over `batch` products, for clocks too coarse for one (a browser's is 0.1 ms).
@@ -41,10 +51,7 @@ export async function benchGemm(shape: GemmShape, dtype: DType, threads: number,
   const b = new WasmBackend({ threads });
   await b.ready();
   const { M, N, K, transA, transB } = shape;
-  const A = shape.transA ? b.allocate(K, M, dtype) : b.allocate(M, K, dtype);
-  const B = shape.transB ? b.allocate(N, K, dtype) : b.allocate(K, N, dtype);
-  const C = b.allocate(M, N, dtype);
-  for (const X of [A, B]) for (let t = 0; t < X.data.length; t++) X.data[t] = Math.sin(t) * 0.5;
+  const { A, B, C } = operands(b, shape, dtype);
   const batched = timeIt(() => {
     for (let r = 0; r < batch; r++) b.gemm(transA, transB, 1, A, B, 0, C);
   }, reps);
@@ -78,10 +85,7 @@ export async function benchGemmTable(
       shapes.map((shape) => {
         const b = backends.get(threads)!;
         const { M, N, K, transA, transB } = shape;
-        const A = transA ? b.allocate(K, M, dtype) : b.allocate(M, K, dtype);
-        const B = transB ? b.allocate(N, K, dtype) : b.allocate(K, N, dtype);
-        const C = b.allocate(M, N, dtype);
-        for (const X of [A, B]) for (let t = 0; t < X.data.length; t++) X.data[t] = Math.sin(t) * 0.5;
+        const { A, B, C } = operands(b, shape, dtype);
         const batch = Math.max(1, Math.round(2e7 / (M * N * K)));
         const run = () => {
           for (let r = 0; r < batch; r++) b.gemm(transA, transB, 1, A, B, 0, C);

@@ -29,11 +29,21 @@ import { webgpuSection } from './webgpu.js';
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number) => {
   const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
+  if (i < 0) return fallback;
+  const v = Number(args[i + 1]);
+  if (!Number.isInteger(v) || v < 1) {
+    console.error(`npm run bench: ${name} needs a whole number of at least 1, got ${JSON.stringify(args[i + 1] ?? '')}`);
+    process.exit(2);
+  }
+  return v;
 };
 const ROUNDS = flag('--rounds', 10);
 // Each library runs about this long per round (at least one iteration), so slow ones do not dominate.
 const ROUND_MS = flag('--round-ms', 250);
+// Whole-process runs of `deepnet train` per row, and rounds of the gemm table: read here, so that a
+// wrong value stops the bench before any work.
+const PROCESS_RUNS = flag('--process-runs', 5);
+const GEMM_ROUNDS = flag('--gemm-rounds', 12);
 const DIMS = [12288, 20, 7, 5, 1] as const;
 const ITERATIONS = 2500;
 
@@ -214,7 +224,7 @@ async function main(): Promise<void> {
 
   // The README's main job as a user runs it: `deepnet train` (float64, Gram form by default), the
   // whole process from start to exit, beside numpy's loop projected to the same 2500 iterations.
-  const processRuns = flag('--process-runs', 5);
+  const processRuns = PROCESS_RUNS;
   const wall: number[] = [];
   for (let r = 0; r < processRuns; r++) {
     const t0 = performance.now();
@@ -317,7 +327,7 @@ async function main(): Promise<void> {
  * (for logistic, its zeros' shape with small values: the time of an iteration does not depend on them).
  */
 async function presetsSection(X: Matrix, Y: Matrix, python: string | undefined) {
-  const runs = flag('--process-runs', 5);
+  const runs = PROCESS_RUNS;
   const out = [];
   for (const name of PRESETS) {
     const p = preset(name);
@@ -380,7 +390,7 @@ async function gemmSection() {
   // same moments of the same run.
   const meter = await PeakMeter.start(2);
   await meter.sample();
-  const rounds = flag('--gemm-rounds', 12);
+  const rounds = GEMM_ROUNDS;
   const measured = await benchGemmTable(GEMM_SHAPES, ['float32', 'float64'], [1, 2], rounds, () => meter.sample());
   const peaks = meter.peaks();
   const bandwidth = await meter.bandwidth();

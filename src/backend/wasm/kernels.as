@@ -232,37 +232,12 @@ function writeTile<T>(pt: usize, c: usize, ldc: i32, i0: i32, j0: i32, rows: i32
   }
 }
 
-/** One full tile row (32 bytes): the same f64 arithmetic as the scalar loop, two lanes at a time. */
+/** One full tile row (32 bytes): the same f64 arithmetic as the scalar loop, a vector at a time. */
 // @ts-ignore: decorator
 @inline
 function writeRow<T>(src: usize, dst: usize, alpha: f64, beta: f64): void {
-  if (alpha == 1 && beta == 0) {
-    // 1 * v rounds to v: a plain copy gives the same bits.
-    v128.store(dst, v128.load(src));
-    v128.store(dst, v128.load(src, 16), 16);
-    return;
-  }
-  const av = f64x2.splat(alpha);
-  const bv = f64x2.splat(beta);
-  if (sizeof<T>() == 8) {
-    for (let h: usize = 0; h < 32; h += 16) {
-      let v = f64x2.mul(av, v128.load(src + h));
-      if (beta != 0) v = f64x2.add(v, f64x2.mul(bv, v128.load(dst + h)));
-      v128.store(dst + h, v);
-    }
-  } else {
-    for (let h: usize = 0; h < 32; h += 16) {
-      const t = v128.load(src + h);
-      let lo = f64x2.mul(av, f64x2.promote_low_f32x4(t));
-      let hi = f64x2.mul(av, f64x2.promote_low_f32x4(i64x2.shuffle(t, t, 1, 0)));
-      if (beta != 0) {
-        const cv = v128.load(dst + h);
-        lo = f64x2.add(lo, f64x2.mul(bv, f64x2.promote_low_f32x4(cv)));
-        hi = f64x2.add(hi, f64x2.mul(bv, f64x2.promote_low_f32x4(i64x2.shuffle(cv, cv, 1, 0))));
-      }
-      v128.store(dst + h, i64x2.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 2));
-    }
-  }
+  finishRow<T>(v128.load(src), dst, alpha, beta);
+  finishRow<T>(v128.load(src, 16), dst + 16, alpha, beta);
 }
 
 /**
@@ -402,7 +377,10 @@ function gemmRow<T>(K: i32, alpha: f64, pa: usize, b: usize, ldb: i32, beta: f64
   }
 }
 
-/** One vector of sums to C as writeTile finishes it: as is for alpha 1, beta 0, else in f64 lanes, rounded once. */
+/**
+ * One vector of sums to C as the scalar loop finishes it: as is for alpha 1, beta 0 (1 * v rounds
+ * to v), else alpha v + beta C in f64 lanes, rounded once.
+ */
 // @ts-ignore: decorator
 @inline
 function finishRow<T>(v: v128, dst: usize, alpha: f64, beta: f64): void {

@@ -9,6 +9,9 @@ import { MAX_THREADS, ThreadPool, workersAvailable } from './pool.js';
 const KIND: Record<string, number> = { linear: 0, sigmoid: 1, tanh: 2, relu: 3, leakyRelu: 4 };
 // Below this many multiply-adds a product is not worth waking the workers for.
 const PARALLEL_MIN_MACS = 1 << 20;
+// gemmBlock's B modes (kernels.as): packed as is, packed transposed, read in place, packed with C's
+// lower triangle skipped.
+const B_PACKED = 0, B_TRANSPOSED = 1, B_IN_PLACE = 2, B_SYMMETRIC = 3;
 // gemm reads B in place, unpacked, for products of at most this many rows (see gemm).
 const IN_PLACE_MAX_ROWS = 32;
 // Xᵀ·X computes only its upper triangle from this size on (see gemm).
@@ -182,7 +185,7 @@ export class WasmBackend implements Backend {
     } else {
       (s === 4 ? k.packA32 : k.packA64)(transA ? 1 : 0, M, K, a, A.cols, ap);
       const job = {
-        chunks, chunkCols, N, elementBytes: s, transB: transB ? 1 : inPlaceB ? 2 : symmetric ? 3 : 0, M, K, alpha, ap, b,
+        chunks, chunkCols, N, elementBytes: s, transB: transB ? B_TRANSPOSED : inPlaceB ? B_IN_PLACE : symmetric ? B_SYMMETRIC : B_PACKED, M, K, alpha, ap, b,
         ldb: B.cols, beta, c, ldc: N, work, workStride, rowChunk, rowChunks, kc,
       };
       if (parallel) this.threadPool().run(job);
