@@ -92,6 +92,9 @@ let traceSteps: TraceStep[] = [];
 let traceAt = -1;
 /** What the worker's network was built from, but the training settings (those apply live). */
 let builtKey = '';
+/** Networks asked of the worker (configure and load), and the one whose progress the page shows. */
+let asked = 0;
+let build = 0;
 /** Iterations per run: "Continue" after Done trains this many more. */
 let runLength = 0;
 /** The training settings the worker runs with (they apply live). */
@@ -289,14 +292,23 @@ async function configure(force = false): Promise<void> {
   runLength = spec.iterations;
   clearTrace();
   state.ready = false;
+  build = ++asked;
+  forgetRun();
+  setRunning(false);
+  send(name === 'cat' && cat ? { type: 'configure', build, data, network: spec, normalize, catTrain: cat.train, catTest: cat.test, threads } : { type: 'configure', build, data, network: spec, normalize, threads });
+}
+
+/** A new network's run starts empty: no cost, chart point or frame of the one before it. */
+function forgetRun(): void {
   state.costs = [];
   state.testCosts = [];
   state.iteration = 0;
   state.done = false;
   state.pausedAt = null;
+  pendingFrame = null;
+  pendingCosts = [];
+  pendingTestCosts = [];
   chart.reset();
-  setRunning(false);
-  send(name === 'cat' && cat ? { type: 'configure', data, network: spec, normalize, catTrain: cat.train, catTest: cat.test, threads } : { type: 'configure', data, network: spec, normalize, threads });
 }
 
 function setRunning(running: boolean): void {
@@ -423,6 +435,12 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
   const msg = event.data;
   switch (msg.type) {
     case 'ready':
+      // A network asked for before the one shown (or being built) was replaced on the way.
+      if (msg.build < build) return;
+      if (msg.build !== build) {
+        build = msg.build;
+        forgetRun();
+      }
       summary = msg.data;
       layerDims = msg.layerDims;
       activations = msg.activations;
@@ -453,8 +471,10 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       gpuAnswered(msg.gpu);
       return;
     case 'progress':
-      return queueProgress(msg.progress);
+      if (msg.build === build) queueProgress(msg.progress);
+      return;
     case 'paused':
+      if (msg.build !== build) return;
       state.pausedAt = msg.iteration;
       setRunning(false);
       return;
@@ -606,7 +626,8 @@ $<HTMLInputElement>('load').addEventListener('change', async (e) => {
   showError('model', '');
   clearTrace();
   const bytes = await file.arrayBuffer();
-  send({ type: 'load', bytes, name: file.name }, [bytes]);
+  // The shown network stays until the worker has taken the model (a file it refuses changes nothing).
+  send({ type: 'load', build: ++asked, bytes, name: file.name }, [bytes]);
   (e.target as HTMLInputElement).value = '';
 });
 $<HTMLInputElement>('csv-file').addEventListener('change', (e) => {

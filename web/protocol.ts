@@ -50,7 +50,8 @@ export type TrainingSpec = Pick<NetworkSpec, 'learningRate' | 'iterations' | 'ba
 export type ToWorker =
   /** `threads`: the kernels' threads (the page's ?threads=N); absent, the worker uses the cores it may. */
   /** `normalize`: a CSV's input normalisation by its training set's statistics, as the CLI's --normalize. */
-  | { type: 'configure'; data: DataSpec; network: NetworkSpec; normalize: 'none' | 'standard' | 'minmax'; catTrain?: CatBytes; catTest?: CatBytes; threads?: number }
+  /** `build`: the page's count of networks asked for (configure and load), echoed in what the network sends back. */
+  | { type: 'configure'; build: number; data: DataSpec; network: NetworkSpec; normalize: 'none' | 'standard' | 'minmax'; catTrain?: CatBytes; catTest?: CatBytes; threads?: number }
   | { type: 'start' }
   /** New training settings, applied from the next iteration (the network and its training go on). */
   | { type: 'update'; training: TrainingSpec }
@@ -58,7 +59,7 @@ export type ToWorker =
   | { type: 'step' }
   | { type: 'trace' }
   | { type: 'save' }
-  | { type: 'load'; bytes: ArrayBuffer; name: string };
+  | { type: 'load'; build: number; bytes: ArrayBuffer; name: string };
 
 /** The cat images as the page fetched them: uint8 pixels (m, 64, 64, 3) and labels (m). */
 export interface CatBytes {
@@ -117,6 +118,7 @@ export type FromWorker =
   /** `threads`: what the kernels' large products run on (1 unless the page is cross-origin isolated). */
   | {
       type: 'ready';
+      build: number;
       data: DataSummary;
       layerDims: number[];
       activations: string[];
@@ -131,8 +133,12 @@ export type FromWorker =
     }
   /** The kernels' threads once their workers have started (fewer than announced if some could not). */
   | { type: 'threads'; threads: number }
-  | { type: 'progress'; progress: Progress }
-  | { type: 'paused'; iteration: number }
+  /**
+   * `build` names the network (the configure or load it answers): the page drops what an earlier
+   * network sent before the worker took the new one (a Reset mid-run), so no old cost joins the new chart.
+   */
+  | { type: 'progress'; build: number; progress: Progress }
+  | { type: 'paused'; build: number; iteration: number }
   | { type: 'trace'; steps: TraceStep[] }
   | { type: 'model'; bytes: ArrayBuffer; name: string }
   | { type: 'error'; field: string | null; message: string };

@@ -76,6 +76,7 @@ interface Session {
 }
 
 let session: Session | null = null;
+/** The page's build number of the network in `session` (a configure or load): a run of an older one stops. */
 let generation = 0;
 /** The kernels' threads: the page's choice, else the cores (1 where the page is not cross-origin isolated). */
 let threads = defaultThreads();
@@ -321,7 +322,7 @@ function sendProgress(s: Session): void {
   s.pendingTest = [];
   s.lastPost = now;
   if (now - s.rateStart.time > 1000) s.rateStart = { time: now, iteration: s.iteration };
-  post({ type: 'progress', progress }, transfer);
+  post({ type: 'progress', build: s.generation, progress }, transfer);
 }
 
 function networkFor(spec: NetworkSpec, nX: number, K: number): Network {
@@ -363,7 +364,7 @@ function chunksByThread(net: Network): number[] {
 }
 
 function configure(msg: Extract<ToWorker, { type: 'configure' }>): void {
-  generation++;
+  generation = msg.build;
   session?.resume?.();
   threads = msg.threads ?? defaultThreads();
   let train: Dataset;
@@ -432,7 +433,7 @@ function configure(msg: Extract<ToWorker, { type: 'configure' }>): void {
     rateStart: { time: now, iteration: 0 },
     restart: false,
   };
-  post({ type: 'ready', data: summary(session, msg.data.name), layerDims: [...net.layerDims], activations: [...net.config.activations], cost: net.config.cost, dtype: net.config.dtype, normalized: net.normalization !== null, loaded: false, ...kernels(net) });
+  post({ type: 'ready', build: generation, data: summary(session, msg.data.name), layerDims: [...net.layerDims], activations: [...net.config.activations], cost: net.config.cost, dtype: net.config.dtype, normalized: net.normalization !== null, loaded: false, ...kernels(net) });
   sendProgress(session);
 }
 
@@ -481,7 +482,7 @@ async function run(s: Session): Promise<void> {
         if (s.generation !== generation) break;
         if (s.paused && s.iteration < s.spec.iterations) {
           sendProgress(s);
-          post({ type: 'paused', iteration: s.iteration });
+          post({ type: 'paused', build: s.generation, iteration: s.iteration });
           await new Promise<void>((resolve) => (s.resume = resolve));
           s.resume = null;
         }
@@ -506,7 +507,7 @@ async function run(s: Session): Promise<void> {
           s.iteration++;
           if (report) sendProgress(s);
           if (s.paused && s.generation === generation) {
-            post({ type: 'paused', iteration: s.iteration });
+            post({ type: 'paused', build: s.generation, iteration: s.iteration });
             await new Promise<void>((resolve) => (s.resume = resolve));
             s.resume = null;
           } else {
@@ -679,11 +680,11 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
         if (net.layerDims[0] !== session.train.X.rows) {
           throw new DeepnetErrorLike('model', `${msg.name} takes n_x = ${net.layerDims[0]} inputs but the data has ${session.train.X.rows} features`);
         }
-        generation++;
+        generation = msg.build;
         session.resume?.();
         const [train, test] = [session.train, session.test].map((d) => d && inDType(d, net.config.dtype)) as [Dataset, Dataset | null];
         session = { ...session, generation, net, train, test, iteration: 0, pending: [], pendingTest: [], running: false, paused: true, done: false, resume: null, stepsLeft: Infinity, restart: false };
-        post({ type: 'ready', data: summary(session, 'loaded model'), layerDims: [...net.layerDims], activations: [...net.config.activations], cost: net.config.cost, dtype: net.config.dtype, normalized: net.normalization !== null, loaded: true, ...kernels(net) });
+        post({ type: 'ready', build: generation, data: summary(session, 'loaded model'), layerDims: [...net.layerDims], activations: [...net.config.activations], cost: net.config.cost, dtype: net.config.dtype, normalized: net.normalization !== null, loaded: true, ...kernels(net) });
         sendProgress(session);
         return;
       }

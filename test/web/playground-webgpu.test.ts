@@ -61,7 +61,9 @@ describe.runIf(run)('the playground on the GPU (WebGPU on SwiftShader)', () => {
   }, 300_000);
 
   it('resets, pauses, steps one iteration at a time, takes a new α live and continues after Done on the GPU; the test cost and heatmaps follow', async () => {
-    const page = await playground.open({ address: `${playground.url}#data=moons&iterations=400&dtype=float32&backend=webgpu` });
+    // A run long enough that the pause below always lands inside it (4.5 ms an iteration on a
+    // loaded CI machine: 400 iterations could end between the page seeing iteration 40 and the click).
+    const page = await playground.open({ address: `${playground.url}#data=moons&iterations=5000&dtype=float32&backend=webgpu` });
     // Reset mid-run stops the GPU run and starts the network again from its seed.
     await page.click('#train');
     await waitFor(page, () => (window as unknown as { deepnet: PageState }).deepnet.iteration > 40);
@@ -93,22 +95,25 @@ describe.runIf(run)('the playground on the GPU (WebGPU on SwiftShader)', () => {
     expect(stepped.testCosts.length).toBeGreaterThan(1);
     expect(stepped.boundaryDrawn).toBe(true);
     expect(stepped.unitsDrawn).toBeGreaterThan(0);
-    // A new learning rate applies from the next iteration, the network going on.
+    // A new learning rate and a shorter run apply from the next iteration, the network going on.
     const before = stepped.readyCount;
+    const end = stepped.iteration + 200;
     await page.fill('#lr', '0.6');
+    await page.fill('#iterations', String(end));
     await page.waitForTimeout(500);
     await page.click('#train');
     await done(page);
     let s = await state(page);
     expect(s.readyCount).toBe(before);
-    expect(s.iteration).toBe(400);
+    expect(s.iteration).toBe(end);
+    // Continue after Done trains as many iterations again.
     await page.click('#train');
-    expect(await page.inputValue('#iterations')).toBe('800');
-    await waitFor(page, () => (window as unknown as { deepnet: PageState }).deepnet.iteration >= 800 && (window as unknown as { deepnet: PageState }).deepnet.done);
+    expect(await page.inputValue('#iterations')).toBe(String(2 * end));
+    await waitFor(page, (n) => (window as unknown as { deepnet: PageState }).deepnet.iteration >= n && (window as unknown as { deepnet: PageState }).deepnet.done, 2 * end);
     s = await state(page);
     expect(s.lastError).toBe('');
-    expect(s.costs.map(([i]) => i)).toEqual(Array.from({ length: 800 }, (_, i) => i));
-    expect(s.testCosts.at(-1)![0]).toBe(799);
+    expect(s.costs.map(([i]) => i)).toEqual(Array.from({ length: 2 * end }, (_, i) => i));
+    expect(s.testCosts.at(-1)![0]).toBe(2 * end - 1);
     expect(s.testAccuracy).toBeGreaterThan(0.8);
     await page.screenshot({ path: join(SHOTS, 'playground-webgpu-moons.png') });
     await page.close();

@@ -117,4 +117,21 @@ async function gramSmall(stopAt: number): Promise<{ gpu: number[][]; cpu: number
   return { gpu: all(g), cpu: all(c), costs: [gpuCosts, cpuCosts], readAt40, cpuAt32 };
 }
 
-(window as unknown as { webgpuTests: object }).webgpuTests = { adapter, kernels, train, refusals, stopping, gramSmall };
+/**
+ * Two trainings at once on the one GPU (the playground's Reset starts a network while the old one
+ * winds down): each gets the costs and parameters it gets alone, bit for bit.
+ */
+async function concurrent(): Promise<{ alone: number[][]; together: number[][] }> {
+  const { X, Y } = planarDataset('float32');
+  const make = (seed: number) => new Network({ layerDims: [2, 4, 1], hidden: 'tanh', init: 'small', seed, backend: 'webgpu' });
+  const fit = async (seed: number, stopAt: number) => {
+    const net = make(seed);
+    const costs = await net.fitAsync(X, Y, { learningRate: 1.2, iterations: 200, onIteration: (i) => i !== stopAt });
+    return [...costs, ...net.parameters.W1!.data, ...net.parameters.b2!.data];
+  };
+  const alone = [await fit(2, 150), await fit(3, 70), await fit(4, 199)];
+  const together = await Promise.all([fit(2, 150), fit(3, 70), fit(4, 199)]);
+  return { alone, together };
+}
+
+(window as unknown as { webgpuTests: object }).webgpuTests = { adapter, kernels, train, refusals, stopping, gramSmall, concurrent };

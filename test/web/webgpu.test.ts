@@ -74,6 +74,12 @@ describe.runIf(run)('the webgpu backend in Chromium (SwiftShader)', () => {
     for (let t = 0; t < r.cpu.length; t++) expect(Math.abs(r.gpu[t]! - r.cpu[t]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(r.cpu[t]!)));
   }, 120_000);
 
+  it('trains several networks at once on the one GPU, each as it trains alone (bit for bit)', async () => {
+    const r = await call<{ alone: number[][]; together: number[][] }>('webgpuTests.concurrent()');
+    expect(r.alone.map((a) => a.length)).toEqual([151 + 9, 71 + 9, 200 + 9]);
+    expect(r.together).toEqual(r.alone);
+  }, 120_000);
+
   it('the first layer in Gram form: the costs, a stop inside a readback batch, the parameters, and the W[1] onIteration reads, as on the CPU', async () => {
     const r = await call<{ gpu: number[][]; cpu: number[][]; costs: number[][]; readAt40: number[]; cpuAt32: number[] }>('webgpuTests.gramSmall(70)');
     const [gpuCosts, cpuCosts] = r.costs;

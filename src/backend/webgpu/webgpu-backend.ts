@@ -49,6 +49,7 @@ export class WebGpuBackend implements Backend {
   private temporaries: GPUBuffer[] = [];
   private copyOut: { M: Matrix; buffer: GPUBuffer }[] = [];
   private staging: GPUBuffer | undefined;
+  private stagingBusy = false;
   private error: string | undefined;
 
   private constructor(gpu: Gpu) {
@@ -108,26 +109,41 @@ export class WebGpuBackend implements Backend {
     this.submitPending();
     const bytes = Ms.reduce((n, M) => n + M.data.byteLength, 0);
     if (bytes === 0) return this.settle();
-    if (!this.staging || this.staging.size < bytes) {
-      this.staging?.destroy();
-      this.staging = this.device.createBuffer({ size: bytes, usage: MAP_READ | COPY_DST });
+    // One staging buffer serves the reads one after another; a read while it is mapping (another
+    // training on this GPU, awaiting its own read) gets a buffer of its own.
+    const shared = !this.stagingBusy;
+    let staging: GPUBuffer;
+    if (shared) {
+      if (!this.staging || this.staging.size < bytes) {
+        this.staging?.destroy();
+        this.staging = this.device.createBuffer({ size: bytes, usage: MAP_READ | COPY_DST });
+      }
+      staging = this.staging;
+      this.stagingBusy = true;
+    } else {
+      staging = this.device.createBuffer({ size: bytes, usage: MAP_READ | COPY_DST });
     }
-    const staging = this.staging;
-    const encoder = this.device.createCommandEncoder();
-    let offset = 0;
-    for (const M of Ms) {
-      if (M.data.byteLength > 0) encoder.copyBufferToBuffer(this.bufferOf(M), 0, staging, offset, M.data.byteLength);
-      offset += M.data.byteLength;
+    try {
+      // The copies are submitted now, after the work enqueued before this call.
+      const encoder = this.device.createCommandEncoder();
+      let offset = 0;
+      for (const M of Ms) {
+        if (M.data.byteLength > 0) encoder.copyBufferToBuffer(this.bufferOf(M), 0, staging, offset, M.data.byteLength);
+        offset += M.data.byteLength;
+      }
+      this.device.queue.submit([encoder.finish()]);
+      await this.map(staging, bytes);
+      const view = new Float32Array(staging.getMappedRange(0, bytes));
+      offset = 0;
+      for (const M of Ms) {
+        M.data.set(view.subarray(offset, offset + M.data.length));
+        offset += M.data.length;
+      }
+      staging.unmap();
+    } finally {
+      if (shared) this.stagingBusy = false;
+      else staging.destroy();
     }
-    this.device.queue.submit([encoder.finish()]);
-    await this.map(staging, bytes);
-    const view = new Float32Array(staging.getMappedRange(0, bytes));
-    offset = 0;
-    for (const M of Ms) {
-      M.data.set(view.subarray(offset, offset + M.data.length));
-      offset += M.data.length;
-    }
-    staging.unmap();
     this.settle();
   }
 
