@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ActivationKernel } from '../../src/backend/backend.js';
 import { ReferenceBackend } from '../../src/backend/reference.js';
-import { calibrations, gemmBlocking, type GemmBlocking } from '../../src/backend/wasm/blocking.js';
+import { calibrations, gemmBlocking, newFewRowsChoice, nextInPlace, recordTrial, type GemmBlocking } from '../../src/backend/wasm/blocking.js';
 import type { ThreadPool } from '../../src/backend/wasm/pool.js';
 import { WasmBackend } from '../../src/backend/wasm/wasm-backend.js';
 import { Matrix, type DType } from '../../src/matrix.js';
@@ -177,23 +177,51 @@ describe('wasm gemm vs reference', () => {
     }
   });
 
-  it('few rows (B read in place) give the same bits as the same rows of a taller product (B packed)', () => {
-    // Up to 32 rows, gemm reads B unpacked; a C row depends only on its A row, so the first rows of a
-    // 40-row product (B packed) must equal the short product bit for bit: same k order, same rounding.
+  it('few rows (B read in place, or packed) give the same bits as the same rows of a taller product (B packed)', () => {
+    // Up to 32 rows, gemm may read B unpacked; a C row depends only on its A row, so the first rows of
+    // a 40-row product (B packed) must equal the short product bit for bit: same k order, same rounding.
+    // 2 to 32 rows go either way, as this processor measured faster: both ways are checked.
+    const ways = (['in-place', 'packed'] as const).map((fewRowsB) => new WasmBackend({ fewRowsB, threads: 1 }));
     for (const dtype of ['float32', 'float64'] as const) {
-      for (const [M, N, K] of [[1, 209, 600], [4, 13, 257], [20, 37, 1025], [32, 8, 300]] as const) {
+      for (const [M, N, K] of [[1, 209, 600], [4, 13, 257], [20, 37, 1025], [32, 8, 300], [20, 300, 40]] as const) {
         for (const [alpha, beta] of [[1, 0], [0.5, 2]] as const) {
           const A = random(40, K, dtype, 31);
           const B = random(K, N, dtype, 32);
           const Ctall = random(40, N, dtype, 33);
           const rows = new Matrix(M, K, A.data.slice(0, M * K));
-          const Cshort = new Matrix(M, N, Ctall.data.slice(0, M * N));
+          const C0 = Ctall.data.slice(0, M * N);
           wasm.gemm(false, false, alpha, A, B, beta, Ctall);
-          wasm.gemm(false, false, alpha, rows, B, beta, Cshort);
-          expect(Array.from(Cshort.data), `${dtype} ${M}x${N}x${K}`).toEqual(Array.from(Ctall.data.slice(0, M * N)));
+          for (const [w, b] of ways.entries()) {
+            const Cshort = new Matrix(M, N, C0.slice());
+            b.gemm(false, false, alpha, rows, B, beta, Cshort);
+            expect(Array.from(Cshort.data), `${dtype} ${M}x${N}x${K} ${w === 0 ? 'in place' : 'packed'}`).toEqual(Array.from(Ctall.data.slice(0, M * N)));
+          }
         }
       }
     }
+    for (const b of ways) b.dispose();
+  });
+
+  it('times its first few-row products both ways and keeps the faster, for good', () => {
+    const c = newFewRowsChoice(8, false);
+    const ways: boolean[] = [];
+    // In place 2 ns per multiply-add, packed 1.5 (one slow packed run, as a busy core gives).
+    for (let t = 0; t < 6; t++) {
+      const inPlace = nextInPlace(c);
+      ways.push(inPlace);
+      recordTrial(c, inPlace, inPlace ? 2 : t === 1 ? 9 : 1.5, 1e6);
+    }
+    expect(ways).toEqual([true, false, true, false, true, false]);
+    expect(c.inPlace).toBe(false);
+    expect(c.nsPerMac).toEqual([2, 1.5]);
+    recordTrial(c, true, 0.1, 1e6);
+    expect(nextInPlace(c)).toBe(false);
+    // The other way round; and a clock too coarse to time them packs B, as in any product.
+    const d = newFewRowsChoice(4, false);
+    for (let t = 0; t < 6; t++) recordTrial(d, nextInPlace(d), nextInPlace(d) ? 1 : 1.2, 1e6);
+    expect(d.inPlace).toBe(true);
+    expect(nextInPlace(newFewRowsChoice(4, true))).toBe(false);
+    expect(() => new WasmBackend({ fewRowsB: 'sideways' as 'packed' })).toThrow("wasm backend: fewRowsB is 'in-place' or 'packed' (got sideways)");
   });
 });
 

@@ -110,3 +110,69 @@ function clockTick(): number {
   while (b === a) b = performance.now();
   return b - a;
 }
+
+// A product of few rows (W1·X: 20 rows, 12288 deep) may read B where it lies or pack it as any
+// product does; which is faster depends on the processor: on an EPYC Zen 4 in place was 1.2x
+// faster (W1·X in float32), on a Xeon of 2026-12-02 packed was 1.05-1.6x faster (the most in
+// float64). The first few-row products of the process are run both ways, alternately, TRIALS
+// times each, and the way with the faster time per multiply-add is kept. Both give the same bits.
+const FEW_ROWS_TRIALS = 3;
+
+/** The choice for one element size: undecided (still timing), or B in place / packed. */
+export interface FewRowsChoice {
+  elementBytes: number;
+  inPlace: boolean | undefined;
+  /** The best ns per multiply-add seen each way: [in place, packed]. */
+  nsPerMac: [number, number];
+  trials: [number, number];
+}
+
+const fewRows = new Map<number, FewRowsChoice>();
+
+/** How the next product of few rows in `elementBytes` reads B: in place (true) or packed (false). */
+export function fewRowsInPlace(elementBytes: number): boolean {
+  return nextInPlace(fewRowsChoice(elementBytes));
+}
+
+/** A timed few-row product: `ms` for `macs` multiply-adds, B read in place or packed. */
+export function recordFewRows(elementBytes: number, inPlace: boolean, ms: number, macs: number): void {
+  recordTrial(fewRowsChoice(elementBytes), inPlace, ms, macs);
+}
+
+/** Whether few-row products are still being timed (the caller times them only then). */
+export function fewRowsUndecided(elementBytes: number): boolean {
+  return fewRowsChoice(elementBytes).inPlace === undefined;
+}
+
+/** The choices made (or being made) in this process (for the bench's report). */
+export function fewRowsChoices(): FewRowsChoice[] {
+  return [...fewRows.values()];
+}
+
+/** A choice not yet made; with a coarse clock none can be timed, and B is packed as in any product. */
+export function newFewRowsChoice(elementBytes: number, coarseClock: boolean): FewRowsChoice {
+  return { elementBytes, inPlace: coarseClock ? false : undefined, nsPerMac: [Infinity, Infinity], trials: [0, 0] };
+}
+
+/** The way the next product takes: the decided one, or while timing the one with fewer trials. */
+export function nextInPlace(c: FewRowsChoice): boolean {
+  return c.inPlace ?? c.trials[0] <= c.trials[1];
+}
+
+/** Counts one timed product; after TRIALS each way the faster per multiply-add is kept for good. */
+export function recordTrial(c: FewRowsChoice, inPlace: boolean, ms: number, macs: number): void {
+  if (c.inPlace !== undefined) return;
+  const i = inPlace ? 0 : 1;
+  c.nsPerMac[i] = Math.min(c.nsPerMac[i], (ms * 1e6) / macs);
+  c.trials[i]++;
+  if (c.trials[0] >= FEW_ROWS_TRIALS && c.trials[1] >= FEW_ROWS_TRIALS) c.inPlace = c.nsPerMac[0] <= c.nsPerMac[1];
+}
+
+function fewRowsChoice(elementBytes: number): FewRowsChoice {
+  let c = fewRows.get(elementBytes);
+  if (!c) {
+    c = newFewRowsChoice(elementBytes, clockTick() > FINEST_TICK_MS);
+    fewRows.set(elementBytes, c);
+  }
+  return c;
+}

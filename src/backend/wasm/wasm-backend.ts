@@ -1,7 +1,7 @@
 import { Matrix, type DType, type Storage } from '../../matrix.js';
 import type { ActivationKernel, Backend } from '../backend.js';
 import { MAX_PAGES } from './binary.js';
-import { gemmBlocking, type GemmBlocking } from './blocking.js';
+import { fewRowsInPlace, fewRowsUndecided, gemmBlocking, recordFewRows, type GemmBlocking } from './blocking.js';
 import { roundUp, WasmHeap } from './heap.js';
 import { MAX_THREADS, ThreadPool, workersAvailable } from './pool.js';
 
@@ -12,8 +12,10 @@ const PARALLEL_MIN_MACS = 1 << 20;
 // gemmBlock's B modes (kernels.as): packed as is, packed transposed, read in place, packed with C's
 // lower triangle skipped.
 const B_PACKED = 0, B_TRANSPOSED = 1, B_IN_PLACE = 2, B_SYMMETRIC = 3;
-// gemm reads B in place, unpacked, for products of at most this many rows (see gemm).
+// gemm may read B in place, unpacked, for products of at most this many rows, whose B rows are at
+// most this many bytes long (see gemm).
 const IN_PLACE_MAX_ROWS = 32;
+const IN_PLACE_MAX_ROW_BYTES = 2048;
 // Xᵀ·X computes only its upper triangle from this size on (see gemm).
 const SYMMETRIC_MIN = 32;
 // Columns per chunk at most where the blocking does not bound them (see gemm).
@@ -46,19 +48,26 @@ export class WasmBackend implements Backend {
   private readonly copyOut: { M: Matrix; ptr: number }[] = [];
   /** gemm's blocking when fixed by the caller; else the processor's (blocking.ts). */
   private readonly blocking: GemmBlocking | undefined;
+  /** How products of few rows read B when fixed by the caller; else as measured (blocking.ts). */
+  private readonly fewRowsB: 'in-place' | 'packed' | undefined;
 
   /**
    * `threads` defaults to the machine's cores (at most 8): results do not depend on it.
    * `sharedMemory: false` runs as in a page without SharedArrayBuffer: one thread, every matrix copied.
-   * `blocking` fixes gemm's blocking instead of the processor's (blocking.ts): results do not depend on it.
+   * `blocking` fixes gemm's blocking instead of the processor's (blocking.ts), and `fewRowsB`
+   * whether products of 2 to 32 rows read B in place or pack it: results do not depend on either.
    */
-  constructor(options: { threads?: number; sharedMemory?: boolean; blocking?: GemmBlocking } = {}) {
+  constructor(options: { threads?: number; sharedMemory?: boolean; blocking?: GemmBlocking; fewRowsB?: 'in-place' | 'packed' } = {}) {
     const bl = options.blocking;
     // A k-block of 0 would never advance: the kernels' loop over k would not end.
     if (bl && !(Number.isInteger(bl.kc) && bl.kc >= 1 && Number.isInteger(bl.chunkCols) && bl.chunkCols >= 1)) {
       throw new RangeError(`wasm backend: blocking needs whole kc and chunkCols of at least 1 (got kc ${bl.kc}, chunkCols ${bl.chunkCols})`);
     }
     this.blocking = bl;
+    if (options.fewRowsB !== undefined && options.fewRowsB !== 'in-place' && options.fewRowsB !== 'packed') {
+      throw new RangeError(`wasm backend: fewRowsB is 'in-place' or 'packed' (got ${String(options.fewRowsB)})`);
+    }
+    this.fewRowsB = options.fewRowsB;
     this.heap = new WasmHeap(options.sharedMemory);
     if (options.threads !== undefined) this.setThreads(options.threads);
   }
@@ -157,9 +166,13 @@ export class WasmBackend implements Backend {
     const nr = 32 / s;
     const { kc, chunkCols: maxChunk } = this.blocking ?? (small ? SMALL_BLOCKING : gemmBlocking(this.heap, s));
     // A product of few rows (W1·X, the logistic unit's U·K) reads each packed strip of B only
-    // mPad / 4 times, too few to pay for packing it: B is read where it lies (measured on W1·X,
-    // 20 x 209 x 12288: 23 -> 28 GFLOP/s; 1 row: 2.3x; at 80 rows no gain, at 1024 a loss).
-    const inPlaceB = !transB && mPad <= IN_PLACE_MAX_ROWS;
+    // mPad / 4 times, which may not pay for packing it. One row reads B where it lies (gemmRow,
+    // row by row: 2.3x). More rows read it in place, strip by strip down B's rows, where this
+    // processor measured that faster (blocking.ts: EPYC Zen 4 yes, a 2026 Xeon no) and B's rows
+    // are short: at 10,000 columns each step down a strip is a new page (Xeon: 24 vs 38 GFLOP/s).
+    const fewRows = !transB && mPad <= IN_PLACE_MAX_ROWS && (M === 1 || N * s <= IN_PLACE_MAX_ROW_BYTES);
+    const timeIt = fewRows && M > 1 && this.fewRowsB === undefined && !small && fewRowsUndecided(s);
+    const inPlaceB = fewRows && (M === 1 || (this.fewRowsB === undefined ? fewRowsInPlace(s) : this.fewRowsB === 'in-place'));
     // Xᵀ·X (the Gram form's K) is symmetric bit for bit: C[i][j] and C[j][i] are the same products
     // (a·b = b·a exactly) summed in the same k order. Only the tiles on or above the diagonal are
     // computed and the rest mirrored: about half the work, in narrower column blocks so that the
@@ -183,6 +196,7 @@ export class WasmBackend implements Backend {
     if (K === 0) {
       this.scale(C, c, beta);
     } else {
+      const started = timeIt ? performance.now() : 0;
       (s === 4 ? k.packA32 : k.packA64)(transA ? 1 : 0, M, K, a, A.cols, ap);
       const job = {
         chunks, chunkCols, N, elementBytes: s, transB: transB ? B_TRANSPOSED : inPlaceB ? B_IN_PLACE : symmetric ? B_SYMMETRIC : B_PACKED, M, K, alpha, ap, b,
@@ -197,6 +211,7 @@ export class WasmBackend implements Backend {
           }
         }
       }
+      if (timeIt) recordFewRows(s, inPlaceB, performance.now() - started, M * N * K);
       if (symmetric) {
         const v = s === 4 ? new Float32Array(this.heap.buffer, c, M * N) : new Float64Array(this.heap.buffer, c, M * N);
         for (let i = 1; i < M; i++) for (let j = 0; j < i; j++) v[i * N + j] = v[j * N + i]!;
