@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webgpuBackend } from '../../src/backend/select.js';
-import type { WebGpuBackend } from '../../src/backend/webgpu/webgpu-backend.js';
-import { ConfigError } from '../../src/errors.js';
+import { WebGpuBackend as WebGpu, type WebGpuBackend } from '../../src/backend/webgpu/webgpu-backend.js';
+import { ConfigError, TrainingError } from '../../src/errors.js';
 import { deepnet } from '../helpers/cli.js';
 import { KERNEL_CHECKS, kernelChecks } from '../helpers/webgpu-kernels.js';
 
@@ -50,5 +50,35 @@ describe('deepnet train --backend webgpu', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n').pop()).toMatch(/^deepnet: error: the webgpu backend (found no GPU adapter .*; use the wasm backend|in Node needs the optional package "webgpu")/);
+  });
+});
+
+describe('the webgpu backend reading back', () => {
+  // A stand-in device whose maps reject as `reject` says: no GPU is needed to see what a user is told.
+  const withDevice = (reject: () => Error) => {
+    const buffer = () => ({ size: 64, mapAsync: () => Promise.reject(reject()), getMappedRange: () => new ArrayBuffer(64), unmap() {}, destroy() {} });
+    const device = {
+      lost: new Promise(() => {}),
+      addEventListener() {},
+      createBuffer: buffer,
+      createCommandEncoder: () => ({ copyBufferToBuffer() {}, finish: () => ({}) }),
+      queue: { submit() {}, writeBuffer() {} },
+    };
+    const Backend = WebGpu as unknown as new (gpu: { device: unknown; adapterName: string; software: boolean }) => WebGpuBackend;
+    return new Backend({ device, adapterName: 'stand-in', software: true });
+  };
+
+  it('a lost device (maps rejected with AbortError) is a TrainingError that says so', async () => {
+    const b = withDevice(() => new DOMException('Device is lost', 'AbortError'));
+    const err = await b.read(b.allocate(2, 3, 'float32')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TrainingError);
+    expect((err as Error).message).toBe('the GPU device was lost (Device is lost)');
+  });
+
+  it('any other failed map is not called a lost device: it names the failure', async () => {
+    const b = withDevice(() => new DOMException('Buffer already has an outstanding map pending.', 'OperationError'));
+    const err = await b.read(b.allocate(2, 3, 'float32')).catch((e: unknown) => e);
+    expect(err).not.toBeInstanceOf(TrainingError);
+    expect((err as Error).message).toBe('webgpu: reading results back from the GPU failed: OperationError: Buffer already has an outstanding map pending.');
   });
 });

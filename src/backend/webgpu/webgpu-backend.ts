@@ -173,12 +173,20 @@ export class WebGpuBackend implements Backend {
     this.settle();
   }
 
-  /** Waits for mapAsync; a lost device is a TrainingError that says so. */
+  /**
+   * Waits for mapAsync; a lost device (which rejects every map with an AbortError) is a
+   * TrainingError that says so. Any other rejection (an OperationError: a map of a buffer already
+   * mapping) is a bug here, never the GPU's, and says what failed.
+   */
   private async map(buffer: GPUBuffer, bytes: number): Promise<void> {
     try {
       await buffer.mapAsync(READ, 0, bytes);
     } catch (e) {
-      throw new TrainingError(`the GPU device was lost (${this.lostReason ?? (e as Error).message})`, { cause: e });
+      const error = e as Error;
+      if (this.lostReason !== undefined || error.name === 'AbortError') {
+        throw new TrainingError(`the GPU device was lost (${this.lostReason ?? error.message})`, { cause: e });
+      }
+      throw new Error(`webgpu: reading results back from the GPU failed: ${error.name}: ${error.message}`, { cause: e });
     }
   }
 
