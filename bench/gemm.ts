@@ -10,6 +10,8 @@ export interface GemmShape {
   M: number;
   N: number;
   K: number;
+  /** B is A itself, as in training's K = Xᵀ·X (gemm then computes its upper triangle only). */
+  sameOperand?: boolean;
 }
 
 // The cat network's three big products, and the usual square reference point.
@@ -18,7 +20,9 @@ export const GEMM_SHAPES: GemmShape[] = [
   { label: 'dZ1·Xᵀ (dW1)', transA: false, transB: true, M: 20, N: 12288, K: 209 },
   { label: 'W1ᵀ·dZ1 (dA0)', transA: true, transB: false, M: 12288, N: 209, K: 20 },
   // The Gram form's: K once per run, and U·K, its first layer's only product per iteration.
-  { label: 'Xᵀ·X (K)', transA: true, transB: false, M: 209, N: 209, K: 12288 },
+  // K is X's own Gram matrix (one operand, as gram.ts passes it): gemm computes the tiles on and
+  // above the diagonal, about half the products; its GFLOP/s count the full product's.
+  { label: 'Xᵀ·X (K)', transA: true, transB: false, M: 209, N: 209, K: 12288, sameOperand: true },
   { label: 'U·K (Z1, Gram)', transA: false, transB: false, M: 20, N: 209, K: 209 },
   { label: '1024³', transA: false, transB: false, M: 1024, N: 1024, K: 1024 },
   // The same square product transposed: packing absorbs the transposes, so the speed should not move.
@@ -37,9 +41,9 @@ export interface GemmResult extends GemmShape, Timing {
 function operands(b: WasmBackend, shape: GemmShape, dtype: DType) {
   const { M, N, K, transA, transB } = shape;
   const A = transA ? b.allocate(K, M, dtype) : b.allocate(M, K, dtype);
-  const B = transB ? b.allocate(N, K, dtype) : b.allocate(K, N, dtype);
+  const B = shape.sameOperand ? A : transB ? b.allocate(N, K, dtype) : b.allocate(K, N, dtype);
   const C = b.allocate(M, N, dtype);
-  for (const X of [A, B]) for (let t = 0; t < X.data.length; t++) X.data[t] = Math.sin(t) * 0.5;
+  for (const X of new Set([A, B])) for (let t = 0; t < X.data.length; t++) X.data[t] = Math.sin(t) * 0.5;
   return { A, B, C };
 }
 

@@ -432,6 +432,7 @@ async function gemmSection() {
       g.ratioToSquare.toFixed(2),
     ]),
   );
+  console.log('Xᵀ·X (K): one operand, as training passes it: gemm computes the upper triangle, about half the products; GFLOP/s count the full product.');
   const blocking = calibrations();
   for (const c of blocking) {
     const trials = c.trials.map((t) => `${t.kc} x ${t.chunkCols}: ${t.gflops.toFixed(1)}`).join(', ');
