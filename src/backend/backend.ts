@@ -45,6 +45,11 @@ export interface Backend {
   allocate?(rows: number, cols: number, dtype: DType): Matrix;
   /** Gives back a matrix from `allocate`; it must not be used after. Unreleased ones are freed when collected. */
   release?(M: Matrix): void;
+  /**
+   * Promises that M (from `allocate`) stays unchanged until it is released, so that gemm may keep
+   * it packed between products (a training run's X, multiplied every iteration).
+   */
+  keepPacked?(M: Matrix): void;
   /** The most bytes the backend's own memory holds (wasm: 2 GiB of 32-bit addresses); absent: no limit of its own. */
   readonly maxBytes?: number;
   /** Threads for large kernels (1 = the caller only). Results never depend on it. */

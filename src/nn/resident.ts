@@ -64,6 +64,8 @@ function hold(backend: Backend, X: Matrix, Y: Matrix, parameters: Parameters): {
   };
   try {
     const Xr = resident(X);
+    // The run's own copy of X changes no more: gemm may pack it once for all its products.
+    backend.keepPacked?.(Xr);
     const Yr = resident(Y);
     for (const k of Object.keys(parameters)) parameters[k] = resident(parameters[k]!);
     return { X: Xr, Y: Yr, workspace, restore };

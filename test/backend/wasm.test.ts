@@ -202,6 +202,45 @@ describe('wasm gemm vs reference', () => {
     for (const b of ways) b.dispose();
   });
 
+  it('a B kept packed (training\'s X) gives the bits of packing it per product: NN and NT, odd sizes, 1 and 2 threads, two blockings', async () => {
+    for (const blocking of [undefined, { kc: 7, chunkCols: 16 }]) {
+      for (const threads of [1, 2]) {
+        const kept = new WasmBackend({ threads, blocking });
+        const plain = new WasmBackend({ threads, blocking });
+        await Promise.all([kept.ready(), plain.ready()]);
+        for (const dtype of ['float32', 'float64'] as const) {
+          for (const transB of [false, true]) {
+            // X as training holds it: resident, unchanged, multiplied again and again.
+            const [K, N] = [700, 301];
+            const X = kept.allocate(transB ? N : K, transB ? K : N, dtype);
+            X.data.set(random(X.rows, X.cols, dtype, 41).data);
+            kept.keepPacked(X);
+            // A first product packs X as any product does; the second packs it whole, for the rest.
+            kept.gemm(false, transB, 1, random(20, K, dtype, 40), X, 0, Matrix.zeros(20, N, dtype));
+            expect(kept.keptPackedBytes).toBe(0);
+            for (const M of [2, 20, 23, 64]) {
+              const A = random(M, K, dtype, 42 + M);
+              const C = random(M, N, dtype, 43);
+              const want = new Matrix(M, N, C.data.slice());
+              const got = new Matrix(M, N, C.data.slice());
+              for (const [alpha, beta] of [[1, 0], [0.5, 2]] as const) {
+                plain.gemm(false, transB, alpha, A, new Matrix(X.rows, X.cols, X.data.slice()), beta, want);
+                kept.gemm(false, transB, alpha, A, X, beta, got);
+                expect(Array.from(got.data), `${dtype} ${M}x${N}x${K} ${transB ? 'NT' : 'NN'} ${threads}T kc ${blocking?.kc ?? 'auto'}`).toEqual(Array.from(want.data));
+              }
+            }
+            // Packed once, and given back with X.
+            expect(kept.keptPackedBytes).toBeGreaterThan(0);
+            kept.release(X);
+            expect(kept.keptPackedBytes).toBe(0);
+          }
+        }
+        kept.dispose();
+        plain.dispose();
+      }
+    }
+  });
+
   it('times its first few-row products both ways and keeps the faster, for good', () => {
     const c = newFewRowsChoice(8, false);
     const ways: boolean[] = [];

@@ -6,6 +6,8 @@ export interface Kernels {
   packA64(transA: number, M: number, K: number, a: number, lda: number, ap: number): void;
   gemmBlock32: GemmBlock;
   gemmBlock64: GemmBlock;
+  packWhole32(transB: number, b: number, ldb: number, K: number, N: number, kc: number, dst: number): void;
+  packWhole64(transB: number, b: number, ldb: number, K: number, N: number, kc: number, dst: number): void;
   gemmPanelRows(): number;
   gemmWorkBytes(rows: number, cols: number, elementBytes: number, kc: number): number;
   addBias32(z: number, b: number, rows: number, cols: number): void;

@@ -20,6 +20,9 @@ const B_IN_PLACE: i32 = 2;
 // ... and B_SYMMETRIC packs op(B) = B, but skips the tiles wholly below C's diagonal: C = op(A)·B is
 // symmetric (Xᵀ·X), and the caller mirrors the upper triangle into them.
 const B_SYMMETRIC: i32 = 3;
+// ... and B_PREPACKED reads op(B) already packed whole (packWhole): every k-block's strips, for a B
+// that a training run multiplies by every iteration (X); b is the packed block, ldb its strips.
+const B_PREPACKED: i32 = 4;
 // The k-block kc is the caller's (wasm-backend.ts picks it for the processor): a tile's partial sum
 // is stored between k-blocks in its own type, exactly, so kc changes no result.
 
@@ -278,7 +281,11 @@ function gemmBlock<T>(
     const inPlace = transB == B_IN_PLACE;
     const fullStrips = inPlace ? (j1 - j0) / NR : 0;
     const upperOnly = transB == B_SYMMETRIC;
-    if (!inPlace) packB<T>(upperOnly ? 0 : transB, b, ldb, kb, kc, j0, j1, bp);
+    // Prepacked: this k-block's strips, kc x NR each, from strip j0 / NR on (j0 is a multiple of NR).
+    const packed = transB == B_PREPACKED ? b + <usize>(kb / KC) * <usize>ldb * <usize>KC * <usize>NR * s + <usize>(j0 / NR) * <usize>kc * <usize>NR * s : bp;
+    if (transB == B_PREPACKED) {
+      // nothing to pack
+    } else if (!inPlace) packB<T>(upperOnly ? 0 : transB, b, ldb, kb, kc, j0, j1, bp);
     else if (j0 + fullStrips * NR < j1) packB<T>(0, b, ldb, kb, kc, j0 + fullStrips * NR, j1, bp + <usize>fullStrips * <usize>kc * <usize>NR * s);
     const outer = rowsOuter ? mt : ntj;
     const inner = rowsOuter ? ntj : mt;
@@ -288,7 +295,7 @@ function gemmBlock<T>(
         const it = it0 + t;
         const jt = rowsOuter ? n : o;
         const direct = jt < fullStrips;
-        const pb = direct ? b + (<usize>kb * <usize>ldb + <usize>(j0 + jt * NR)) * s : bp + <usize>jt * <usize>kc * <usize>NR * s;
+        const pb = direct ? b + (<usize>kb * <usize>ldb + <usize>(j0 + jt * NR)) * s : packed + <usize>jt * <usize>kc * <usize>NR * s;
         const bStep: usize = direct ? <usize>ldb * s : 32;
         const pa = ap + (<usize>it * <usize>K + <usize>kb) * <usize>MR * s;
         const i = it * MR;
@@ -423,6 +430,26 @@ export function gemmBlock64(
   beta: f64, c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32, work: usize, kc: i32,
 ): void {
   gemmBlock<f64>(transB, K, alpha, ap, b, ldb, beta, c, ldc, i0, i1, j0, j1, work, kc);
+}
+
+/**
+ * op(B) (K x N) packed whole for gemmBlock's B_PREPACKED, in k-blocks of KC: k-block kb / KC starts
+ * at dst + (kb / KC) * strips * KC * NR elements and holds its `strips` = ceil(N / NR) strips of
+ * kc x NR, as packB writes them (the last one zero-padded). The same values in the same places as
+ * the per-block packing, so the products are the same bits.
+ */
+function packWhole<T>(transB: i32, b: usize, ldb: i32, K: i32, N: i32, KC: i32, dst: usize): void {
+  const NR = 32 / sizeof<T>();
+  const strips = <usize>((N + <i32>NR - 1) / <i32>NR);
+  for (let kb = 0; kb < K; kb += KC) {
+    packB<T>(transB, b, ldb, kb, min(KC, K - kb), 0, N, dst + <usize>(kb / KC) * strips * <usize>KC * 32);
+  }
+}
+export function packWhole32(transB: i32, b: usize, ldb: i32, K: i32, N: i32, KC: i32, dst: usize): void {
+  packWhole<f32>(transB, b, ldb, K, N, KC, dst);
+}
+export function packWhole64(transB: i32, b: usize, ldb: i32, K: i32, N: i32, KC: i32, dst: usize): void {
+  packWhole<f64>(transB, b, ldb, K, N, KC, dst);
 }
 
 /** The rows of packA's panels: a block's first row, and packed A's rows (M rounded up), are multiples of it. */

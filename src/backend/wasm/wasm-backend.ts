@@ -10,8 +10,8 @@ const KIND: Record<string, number> = { linear: 0, sigmoid: 1, tanh: 2, relu: 3, 
 // Below this many multiply-adds a product is not worth waking the workers for.
 const PARALLEL_MIN_MACS = 1 << 20;
 // gemmBlock's B modes (kernels.as): packed as is, packed transposed, read in place, packed with C's
-// lower triangle skipped.
-const B_PACKED = 0, B_TRANSPOSED = 1, B_IN_PLACE = 2, B_SYMMETRIC = 3;
+// lower triangle skipped, packed once for many products.
+const B_PACKED = 0, B_TRANSPOSED = 1, B_IN_PLACE = 2, B_SYMMETRIC = 3, B_PREPACKED = 4;
 // gemm may read B in place, unpacked, for products of at most this many rows, whose B rows are at
 // most this many bytes long (see gemm).
 const IN_PLACE_MAX_ROWS = 32;
@@ -22,8 +22,19 @@ const SYMMETRIC_MIN = 32;
 const MAX_CHUNK = 512;
 // Below as many, a product takes well under a millisecond whatever its blocking: no calibration.
 const SMALL_BLOCKING: GemmBlocking = { kc: 256, chunkCols: 256 };
+// Bytes of packed B that a backend keeps at most for matrices marked keepPacked (training's X: its
+// two packed forms take about twice its size, 46 MB for the cat data in float64). Memory estimates
+// (nn/memory.ts) do not count them, so they stay small beside any bound a job runs under; a larger
+// X is packed per product, as before.
+const KEPT_PACKED_MAX_BYTES = 64 << 20;
 // Staging kept between calls at most; a training step of the cat network stages a few MB.
 const STAGE_KEEP_BYTES = 64 << 20;
+/** A kept matrix's packed op(B) for one transpose and k-block: products that asked for it, and its block once made. */
+interface PackedForm {
+  uses: number;
+  bytes: number;
+  ptr?: number;
+}
 // A backend dropped without dispose() still stops its workers (which hold its memory) when collected.
 const pools = new FinalizationRegistry<ThreadPool>((pool) => pool.dispose());
 
@@ -48,6 +59,9 @@ export class WasmBackend implements Backend {
   private readonly copyOut: { M: Matrix; ptr: number }[] = [];
   /** gemm's blocking when fixed by the caller; else the processor's (blocking.ts). */
   private readonly blocking: GemmBlocking | undefined;
+  /** Packed forms of matrices marked keepPacked, by "transB:kc": products asked, and the block once made. */
+  private readonly kept = new WeakMap<Storage, Map<string, PackedForm>>();
+  private keptBytes = 0;
   /** How products of few rows read B when fixed by the caller; else as measured (blocking.ts). */
   private readonly fewRowsB: 'in-place' | 'packed' | undefined;
 
@@ -112,9 +126,56 @@ export class WasmBackend implements Backend {
   release(M: Matrix): void {
     const ptr = this.resident.get(M.data);
     if (ptr === undefined) return;
+    const forms = this.kept.get(M.data);
+    if (forms) {
+      for (const f of forms.values()) {
+        if (f.ptr === undefined) continue;
+        this.heap.release(f.ptr);
+        this.keptBytes -= f.bytes;
+      }
+      this.kept.delete(M.data);
+    }
     this.resident.delete(M.data);
     this.finalizer.unregister(M.data);
     this.heap.release(ptr);
+  }
+
+  /**
+   * M (resident) stays unchanged until released: a product with M as its B (not transposed, or
+   * transposed) packs it once, whole, and later ones read that (training's W1·X and dZ1·Xᵀ: the
+   * packing of X was a third of their time). The same bits as packing it per product. Released
+   * with M; within KEPT_PACKED_MAX_BYTES, beyond which B is packed per product as before.
+   */
+  keepPacked(M: Matrix): void {
+    if (this.resident.has(M.data) && !this.kept.has(M.data)) this.kept.set(M.data, new Map());
+  }
+
+  /** Bytes held by the packed forms of matrices marked keepPacked. */
+  get keptPackedBytes(): number {
+    return this.keptBytes;
+  }
+
+  /**
+   * The packed form of kept B as op(B) (K x N) in k-blocks of kc, made at its second product, not
+   * its first: a product made once (the Gram form's C0 = W0·X) costs the same either way and would
+   * only hold memory. Undefined until then, and over the bound or where the memory is full.
+   */
+  private packedB(forms: Map<string, PackedForm>, B: Matrix, transB: boolean, K: number, N: number, s: number, kc: number): number | undefined {
+    const key = `${transB ? 1 : 0}:${kc}`;
+    let form = forms.get(key);
+    if (!form) forms.set(key, (form = { uses: 0, bytes: Math.ceil(K / kc) * Math.ceil(N / (32 / s)) * kc * 32 }));
+    if (form.ptr !== undefined || ++form.uses < 2 || this.keptBytes + form.bytes > KEPT_PACKED_MAX_BYTES) return form.ptr;
+    try {
+      form.ptr = this.heap.alloc(form.bytes);
+    } catch {
+      // No room in the memory: this product and the later ones pack B themselves, as any other.
+      form.bytes = Infinity;
+      return undefined;
+    }
+    const k = this.heap.kernels;
+    (s === 4 ? k.packWhole32 : k.packWhole64)(transB ? 1 : 0, this.resident.get(B.data)!, B.cols, K, N, kc, form.ptr);
+    this.keptBytes += form.bytes;
+    return form.ptr;
   }
 
   /** Whether M's storage is in this backend's memory (so kernels use it without a copy). */
@@ -170,14 +231,19 @@ export class WasmBackend implements Backend {
     // row by row: 2.3x). More rows read it in place, strip by strip down B's rows, where this
     // processor measured that faster (blocking.ts: EPYC Zen 4 yes, a 2026 Xeon no) and B's rows
     // are short: at 10,000 columns each step down a strip is a new page (Xeon: 24 vs 38 GFLOP/s).
-    const fewRows = !transB && mPad <= IN_PLACE_MAX_ROWS && (M === 1 || N * s <= IN_PLACE_MAX_ROW_BYTES);
+    // Xᵀ·X keeps its symmetric path, and one row its own kernel; any other product with a B kept
+    // packed (training's X) reads that.
+    const symmetricShape = transA && !transB && A === B && beta === 0 && M === N && M >= SYMMETRIC_MIN;
+    const forms = M > 1 && K > 0 && !symmetricShape ? this.kept.get(B.data) : undefined;
+    const prepacked = forms && this.packedB(forms, B, transB, K, N, s, kc);
+    const fewRows = prepacked === undefined && !transB && mPad <= IN_PLACE_MAX_ROWS && (M === 1 || N * s <= IN_PLACE_MAX_ROW_BYTES);
     const timeIt = fewRows && M > 1 && this.fewRowsB === undefined && !small && fewRowsUndecided(s);
     const inPlaceB = fewRows && (M === 1 || (this.fewRowsB === undefined ? fewRowsInPlace(s) : this.fewRowsB === 'in-place'));
     // Xᵀ·X (the Gram form's K) is symmetric bit for bit: C[i][j] and C[j][i] are the same products
     // (a·b = b·a exactly) summed in the same k order. Only the tiles on or above the diagonal are
     // computed and the rest mirrored: about half the work, in narrower column blocks so that the
     // threads' shares (which grow along the columns) stay even.
-    const symmetric = transA && !transB && A === B && beta === 0 && M === N && !inPlaceB && M >= SYMMETRIC_MIN;
+    const symmetric = symmetricShape && !inPlaceB;
     const byRows = parallel && !symmetric && mPad > roundUp(N, nr) && N <= MAX_CHUNK && Math.min(K, kc) * N <= kc * maxChunk;
     const rowChunk = byRows ? roundUp(Math.ceil(M / (2 * threads)), mr) : mPad;
     const rowChunks = Math.ceil(M / rowChunk);
@@ -199,15 +265,18 @@ export class WasmBackend implements Backend {
       const started = timeIt ? performance.now() : 0;
       (s === 4 ? k.packA32 : k.packA64)(transA ? 1 : 0, M, K, a, A.cols, ap);
       const job = {
-        chunks, chunkCols, N, elementBytes: s, transB: transB ? B_TRANSPOSED : inPlaceB ? B_IN_PLACE : symmetric ? B_SYMMETRIC : B_PACKED, M, K, alpha, ap, b,
-        ldb: B.cols, beta, c, ldc: N, work, workStride, rowChunk, rowChunks, kc,
+        chunks, chunkCols, N, elementBytes: s,
+        transB: prepacked !== undefined ? B_PREPACKED : transB ? B_TRANSPOSED : inPlaceB ? B_IN_PLACE : symmetric ? B_SYMMETRIC : B_PACKED,
+        M, K, alpha, ap, b: prepacked ?? b,
+        // Prepacked: its strips per k-block, in ldb's place.
+        ldb: prepacked !== undefined ? Math.ceil(N / nr) : B.cols, beta, c, ldc: N, work, workStride, rowChunk, rowChunks, kc,
       };
       if (parallel) this.threadPool().run(job);
       else {
         const gemmBlock = s === 4 ? k.gemmBlock32 : k.gemmBlock64;
         for (let j0 = 0; j0 < N; j0 += chunkCols) {
           for (let i0 = 0; i0 < M; i0 += rowChunk) {
-            gemmBlock(job.transB, K, alpha, ap, b, job.ldb, beta, c, N, i0, Math.min(M, i0 + rowChunk), j0, Math.min(N, j0 + chunkCols), work, kc);
+            gemmBlock(job.transB, K, alpha, ap, job.b, job.ldb, beta, c, N, i0, Math.min(M, i0 + rowChunk), j0, Math.min(N, j0 + chunkCols), work, kc);
           }
         }
       }
