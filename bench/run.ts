@@ -441,7 +441,7 @@ async function gemmSection() {
   const fewRows = fewRowsChoices();
   for (const c of fewRows) {
     const way = c.inPlace === undefined ? 'undecided' : c.inPlace ? 'read in place' : 'packed';
-    console.log(`few-row products ${c.elementBytes === 4 ? 'f32' : 'f64'} (2 to 32 rows): B ${way} (best ns per multiply-add: in place ${c.nsPerMac[0].toFixed(3)}, packed ${c.nsPerMac[1].toFixed(3)}; ${c.trials[0]} + ${c.trials[1]} timed products)`);
+    console.log(`few-row products ${c.elementBytes === 4 ? 'f32' : 'f64'} on ${c.threads} thread${c.threads > 1 ? 's' : ''} (2 to 32 rows): B ${way} (best ns per multiply-add: in place ${c.nsPerMac[0].toFixed(3)}, packed ${c.nsPerMac[1].toFixed(3)}; ${c.trials[0]} + ${c.trials[1]} timed products)`);
   }
   return { peaks, peak2, gemmRows, blocking, fewRows, bandwidth };
 }

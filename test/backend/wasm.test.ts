@@ -242,7 +242,7 @@ describe('wasm gemm vs reference', () => {
   });
 
   it('times its first few-row products both ways and keeps the faster, for good', () => {
-    const c = newFewRowsChoice(8, false);
+    const c = newFewRowsChoice(8, 2, false);
     const ways: boolean[] = [];
     // In place 2 ns per multiply-add, packed 1.5 (one slow packed run, as a busy core gives).
     for (let t = 0; t < 6; t++) {
@@ -256,10 +256,14 @@ describe('wasm gemm vs reference', () => {
     recordTrial(c, true, 0.1, 1e6);
     expect(nextInPlace(c)).toBe(false);
     // The other way round; and a clock too coarse to time them packs B, as in any product.
-    const d = newFewRowsChoice(4, false);
+    const d = newFewRowsChoice(4, 1, false);
     for (let t = 0; t < 6; t++) recordTrial(d, nextInPlace(d), nextInPlace(d) ? 1 : 1.2, 1e6);
     expect(d.inPlace).toBe(true);
-    expect(nextInPlace(newFewRowsChoice(4, true))).toBe(false);
+    expect(nextInPlace(newFewRowsChoice(4, 1, true))).toBe(false);
+    // A near tie (in place 3% faster) keeps packing.
+    const e = newFewRowsChoice(4, 2, false);
+    for (let t = 0; t < 6; t++) recordTrial(e, nextInPlace(e), nextInPlace(e) ? 0.97 : 1, 1e6);
+    expect(e.inPlace).toBe(false);
     expect(() => new WasmBackend({ fewRowsB: 'sideways' as 'packed' })).toThrow("wasm backend: fewRowsB is 'in-place' or 'packed' (got sideways)");
   });
 });

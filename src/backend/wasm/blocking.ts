@@ -126,33 +126,39 @@ function clockTick(): number {
 // product does; which is faster depends on the processor: on an EPYC Zen 4 in place was 1.2x
 // faster (W1·X in float32), on a Xeon of 2026-12-02 packed was 1.05-1.6x faster (the most in
 // float64). The first few-row products of the process are run both ways, alternately, TRIALS
-// times each, and the way with the faster time per multiply-add is kept. Both give the same bits.
+// times each, and the way with the faster time per multiply-add is kept (in place only if 5%
+// faster), for each element size and thread count (a product on two threads takes half the time
+// per multiply-add of one on one: timed together they once chose the wrong way). Both give the
+// same bits.
 const FEW_ROWS_TRIALS = 3;
+// In place is kept only when this much faster: a near tie (noise) keeps packing, the general path.
+const IN_PLACE_MARGIN = 0.95;
 
 /** The choice for one element size: undecided (still timing), or B in place / packed. */
 export interface FewRowsChoice {
   elementBytes: number;
+  threads: number;
   inPlace: boolean | undefined;
   /** The best ns per multiply-add seen each way: [in place, packed]. */
   nsPerMac: [number, number];
   trials: [number, number];
 }
 
-const fewRows = new Map<number, FewRowsChoice>();
+const fewRows = new Map<string, FewRowsChoice>();
 
-/** How the next product of few rows in `elementBytes` reads B: in place (true) or packed (false). */
-export function fewRowsInPlace(elementBytes: number): boolean {
-  return nextInPlace(fewRowsChoice(elementBytes));
+/** How the next product of few rows in `elementBytes` on `threads` reads B: in place (true) or packed (false). */
+export function fewRowsInPlace(elementBytes: number, threads: number): boolean {
+  return nextInPlace(fewRowsChoice(elementBytes, threads));
 }
 
 /** A timed few-row product: `ms` for `macs` multiply-adds, B read in place or packed. */
-export function recordFewRows(elementBytes: number, inPlace: boolean, ms: number, macs: number): void {
-  recordTrial(fewRowsChoice(elementBytes), inPlace, ms, macs);
+export function recordFewRows(elementBytes: number, threads: number, inPlace: boolean, ms: number, macs: number): void {
+  recordTrial(fewRowsChoice(elementBytes, threads), inPlace, ms, macs);
 }
 
 /** Whether few-row products are still being timed (the caller times them only then). */
-export function fewRowsUndecided(elementBytes: number): boolean {
-  return fewRowsChoice(elementBytes).inPlace === undefined;
+export function fewRowsUndecided(elementBytes: number, threads: number): boolean {
+  return fewRowsChoice(elementBytes, threads).inPlace === undefined;
 }
 
 /** The choices made (or being made) in this process (for the bench's report). */
@@ -161,8 +167,8 @@ export function fewRowsChoices(): FewRowsChoice[] {
 }
 
 /** A choice not yet made; with a coarse clock none can be timed, and B is packed as in any product. */
-export function newFewRowsChoice(elementBytes: number, coarseClock: boolean): FewRowsChoice {
-  return { elementBytes, inPlace: coarseClock ? false : undefined, nsPerMac: [Infinity, Infinity], trials: [0, 0] };
+export function newFewRowsChoice(elementBytes: number, threads: number, coarseClock: boolean): FewRowsChoice {
+  return { elementBytes, threads, inPlace: coarseClock ? false : undefined, nsPerMac: [Infinity, Infinity], trials: [0, 0] };
 }
 
 /** The way the next product takes: the decided one, or while timing the one with fewer trials. */
@@ -176,14 +182,15 @@ export function recordTrial(c: FewRowsChoice, inPlace: boolean, ms: number, macs
   const i = inPlace ? 0 : 1;
   c.nsPerMac[i] = Math.min(c.nsPerMac[i], (ms * 1e6) / macs);
   c.trials[i]++;
-  if (c.trials[0] >= FEW_ROWS_TRIALS && c.trials[1] >= FEW_ROWS_TRIALS) c.inPlace = c.nsPerMac[0] <= c.nsPerMac[1];
+  if (c.trials[0] >= FEW_ROWS_TRIALS && c.trials[1] >= FEW_ROWS_TRIALS) c.inPlace = c.nsPerMac[0] < IN_PLACE_MARGIN * c.nsPerMac[1];
 }
 
-function fewRowsChoice(elementBytes: number): FewRowsChoice {
-  let c = fewRows.get(elementBytes);
+function fewRowsChoice(elementBytes: number, threads: number): FewRowsChoice {
+  const key = `${elementBytes}:${threads}`;
+  let c = fewRows.get(key);
   if (!c) {
-    c = newFewRowsChoice(elementBytes, clockTick() > FINEST_TICK_MS);
-    fewRows.set(elementBytes, c);
+    c = newFewRowsChoice(elementBytes, threads, clockTick() > FINEST_TICK_MS);
+    fewRows.set(key, c);
   }
   return c;
 }

@@ -237,8 +237,8 @@ export class WasmBackend implements Backend {
     const forms = M > 1 && K > 0 && !symmetricShape ? this.kept.get(B.data) : undefined;
     const prepacked = forms && this.packedB(forms, B, transB, K, N, s, kc);
     const fewRows = prepacked === undefined && !transB && mPad <= IN_PLACE_MAX_ROWS && (M === 1 || N * s <= IN_PLACE_MAX_ROW_BYTES);
-    const timeIt = fewRows && M > 1 && this.fewRowsB === undefined && !small && fewRowsUndecided(s);
-    const inPlaceB = fewRows && (M === 1 || (this.fewRowsB === undefined ? fewRowsInPlace(s) : this.fewRowsB === 'in-place'));
+    const timeIt = fewRows && M > 1 && this.fewRowsB === undefined && !small && fewRowsUndecided(s, threads);
+    const inPlaceB = fewRows && (M === 1 || (this.fewRowsB === undefined ? fewRowsInPlace(s, threads) : this.fewRowsB === 'in-place'));
     // Xᵀ·X (the Gram form's K) is symmetric bit for bit: C[i][j] and C[j][i] are the same products
     // (a·b = b·a exactly) summed in the same k order. Only the tiles on or above the diagonal are
     // computed and the rest mirrored: about half the work, in narrower column blocks so that the
@@ -280,7 +280,7 @@ export class WasmBackend implements Backend {
           }
         }
       }
-      if (timeIt) recordFewRows(s, inPlaceB, performance.now() - started, M * N * K);
+      if (timeIt) recordFewRows(s, threads, inPlaceB, performance.now() - started, M * N * K);
       if (symmetric) {
         const v = s === 4 ? new Float32Array(this.heap.buffer, c, M * N) : new Float64Array(this.heap.buffer, c, M * N);
         for (let i = 1; i < M; i++) for (let j = 0; j < i; j++) v[i * N + j] = v[j * N + i]!;
