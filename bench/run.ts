@@ -9,7 +9,7 @@ import { cpus, loadavg } from 'node:os';
 import type { Backend } from '../src/backend/backend.js';
 import { ReferenceBackend } from '../src/backend/reference.js';
 import { withBackend } from '../src/backend/select.js';
-import { calibrations, fewRowsChoices } from '../src/backend/wasm/blocking.js';
+import { calibrations } from '../src/backend/wasm/blocking.js';
 import { WasmBackend } from '../src/backend/wasm/wasm-backend.js';
 import { Matrix } from '../src/matrix.js';
 import { initializeParametersDeep } from '../src/nn/init.js';
@@ -252,7 +252,7 @@ async function main(): Promise<void> {
 
   const presets = await presetsSection(X, Y, numpyPython);
 
-  const { peaks, peak2, gemmRows, blocking, fewRows, bandwidth } = await gemmSection();
+  const { peaks, peak2, gemmRows, blocking, bandwidth } = await gemmSection();
 
   // predict on 10,000 samples, float32, 2 threads: X passed as a plain matrix (copied in) and resident.
   const n = 10_000;
@@ -313,7 +313,6 @@ async function main(): Promise<void> {
     bandwidth,
     floors,
     blocking,
-    fewRows,
     notes,
     ...(args.includes('--webgpu') ? { webgpu: await webgpuTables() } : {}),
   };
@@ -438,12 +437,7 @@ async function gemmSection() {
     const trials = c.trials.map((t) => `${t.kc} x ${t.chunkCols}: ${t.gflops.toFixed(1)}`).join(', ');
     console.log(`blocking ${c.elementBytes === 4 ? 'f32' : 'f64'}: kc ${c.blocking.kc}, chunk ${c.blocking.chunkCols} columns (calibrated in ${c.ms.toFixed(1)} ms; GFLOP/s by kc x chunk: ${trials})`);
   }
-  const fewRows = fewRowsChoices();
-  for (const c of fewRows) {
-    const way = c.inPlace === undefined ? 'undecided' : c.inPlace ? 'read in place' : 'packed';
-    console.log(`few-row products ${c.elementBytes === 4 ? 'f32' : 'f64'} on ${c.threads} thread${c.threads > 1 ? 's' : ''} (2 to 32 rows): B ${way} (best ns per multiply-add: in place ${c.nsPerMac[0].toFixed(3)}, packed ${c.nsPerMac[1].toFixed(3)}; ${c.trials[0]} + ${c.trials[1]} timed products)`);
-  }
-  return { peaks, peak2, gemmRows, blocking, fewRows, bandwidth };
+  return { peaks, peak2, gemmRows, blocking, bandwidth };
 }
 
 /** The WebGPU rows (bench/webgpu.ts), printed; returned for results.json's webgpu field. */

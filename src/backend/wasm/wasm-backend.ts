@@ -1,7 +1,7 @@
 import { Matrix, type DType, type Storage } from '../../matrix.js';
 import type { ActivationKernel, Backend } from '../backend.js';
 import { MAX_PAGES } from './binary.js';
-import { fewRowsInPlace, fewRowsUndecided, gemmBlocking, recordFewRows, type GemmBlocking } from './blocking.js';
+import { gemmBlocking, type GemmBlocking } from './blocking.js';
 import { roundUp, WasmHeap } from './heap.js';
 import { MAX_THREADS, ThreadPool, workersAvailable } from './pool.js';
 
@@ -62,14 +62,15 @@ export class WasmBackend implements Backend {
   /** Packed forms of matrices marked keepPacked, by "transB:kc": products asked, and the block once made. */
   private readonly kept = new WeakMap<Storage, Map<string, PackedForm>>();
   private keptBytes = 0;
-  /** How products of few rows read B when fixed by the caller; else as measured (blocking.ts). */
-  private readonly fewRowsB: 'in-place' | 'packed' | undefined;
+  /** How products of 2 to 32 rows read B: packed (the default), or in place (see gemm). */
+  private readonly fewRowsB: 'in-place' | 'packed';
 
   /**
    * `threads` defaults to the machine's cores (at most 8): results do not depend on it.
    * `sharedMemory: false` runs as in a page without SharedArrayBuffer: one thread, every matrix copied.
-   * `blocking` fixes gemm's blocking instead of the processor's (blocking.ts), and `fewRowsB`
-   * whether products of 2 to 32 rows read B in place or pack it: results do not depend on either.
+   * `blocking` fixes gemm's blocking instead of the processor's (blocking.ts); `fewRowsB: 'in-place'`
+   * has products of 2 to 32 rows read B unpacked (faster on some processors, see gemm): results
+   * depend on neither.
    */
   constructor(options: { threads?: number; sharedMemory?: boolean; blocking?: GemmBlocking; fewRowsB?: 'in-place' | 'packed' } = {}) {
     const bl = options.blocking;
@@ -81,7 +82,7 @@ export class WasmBackend implements Backend {
     if (options.fewRowsB !== undefined && options.fewRowsB !== 'in-place' && options.fewRowsB !== 'packed') {
       throw new RangeError(`wasm backend: fewRowsB is 'in-place' or 'packed' (got ${String(options.fewRowsB)})`);
     }
-    this.fewRowsB = options.fewRowsB;
+    this.fewRowsB = options.fewRowsB ?? 'packed';
     this.heap = new WasmHeap(options.sharedMemory);
     if (options.threads !== undefined) this.setThreads(options.threads);
   }
@@ -228,17 +229,18 @@ export class WasmBackend implements Backend {
     const { kc, chunkCols: maxChunk } = this.blocking ?? (small ? SMALL_BLOCKING : gemmBlocking(this.heap, s));
     // A product of few rows (W1·X, the logistic unit's U·K) reads each packed strip of B only
     // mPad / 4 times, which may not pay for packing it. One row reads B where it lies (gemmRow,
-    // row by row: 2.3x). More rows read it in place, strip by strip down B's rows, where this
-    // processor measured that faster (blocking.ts: EPYC Zen 4 yes, a 2026 Xeon no) and B's rows
-    // are short: at 10,000 columns each step down a strip is a new page (Xeon: 24 vs 38 GFLOP/s).
+    // row by row: 2.3x). More rows read it in place, strip by strip down B's rows, only when the
+    // backend is made with fewRowsB 'in-place' and B's rows are short: W1·X in float32 was 1.2x
+    // faster so on an EPYC Zen 4, 1.2-1.6x slower on a 2026 Xeon (2.4x at 10,000 columns, where
+    // each step down a strip is a new page), and timing both ways on a process's first products
+    // chose wrongly (their X was still in cache from its copy in).
     // Xᵀ·X keeps its symmetric path, and one row its own kernel; any other product with a B kept
     // packed (training's X) reads that.
     const symmetricShape = transA && !transB && A === B && beta === 0 && M === N && M >= SYMMETRIC_MIN;
     const forms = M > 1 && K > 0 && !symmetricShape ? this.kept.get(B.data) : undefined;
     const prepacked = forms && this.packedB(forms, B, transB, K, N, s, kc);
     const fewRows = prepacked === undefined && !transB && mPad <= IN_PLACE_MAX_ROWS && (M === 1 || N * s <= IN_PLACE_MAX_ROW_BYTES);
-    const timeIt = fewRows && M > 1 && this.fewRowsB === undefined && !small && fewRowsUndecided(s, threads);
-    const inPlaceB = fewRows && (M === 1 || (this.fewRowsB === undefined ? fewRowsInPlace(s, threads) : this.fewRowsB === 'in-place'));
+    const inPlaceB = fewRows && (M === 1 || this.fewRowsB === 'in-place');
     // Xᵀ·X (the Gram form's K) is symmetric bit for bit: C[i][j] and C[j][i] are the same products
     // (a·b = b·a exactly) summed in the same k order. Only the tiles on or above the diagonal are
     // computed and the rest mirrored: about half the work, in narrower column blocks so that the
@@ -262,7 +264,6 @@ export class WasmBackend implements Backend {
     if (K === 0) {
       this.scale(C, c, beta);
     } else {
-      const started = timeIt ? performance.now() : 0;
       (s === 4 ? k.packA32 : k.packA64)(transA ? 1 : 0, M, K, a, A.cols, ap);
       const job = {
         chunks, chunkCols, N, elementBytes: s,
@@ -280,7 +281,6 @@ export class WasmBackend implements Backend {
           }
         }
       }
-      if (timeIt) recordFewRows(s, threads, inPlaceB, performance.now() - started, M * N * K);
       if (symmetric) {
         const v = s === 4 ? new Float32Array(this.heap.buffer, c, M * N) : new Float64Array(this.heap.buffer, c, M * N);
         for (let i = 1; i < M; i++) for (let j = 0; j < i; j++) v[i * N + j] = v[j * N + i]!;
