@@ -12,12 +12,17 @@ export interface GemmShape {
   K: number;
   /** B is A itself, as in training's K = Xᵀ·X (gemm then computes its upper triangle only). */
   sameOperand?: boolean;
+  /** B is marked keepPacked, as training marks its X: packed once, then read packed by every product. */
+  keptPacked?: boolean;
 }
 
 // The cat network's three big products, and the usual square reference point.
 export const GEMM_SHAPES: GemmShape[] = [
   { label: 'W1·X (forward)', transA: false, transB: false, M: 20, N: 209, K: 12288 },
   { label: 'dZ1·Xᵀ (dW1)', transA: false, transB: true, M: 20, N: 12288, K: 209 },
+  // The same two as a training run makes them after its first iteration: X kept packed (resident.ts).
+  { label: 'W1·X, X packed', transA: false, transB: false, M: 20, N: 209, K: 12288, keptPacked: true },
+  { label: 'dZ1·Xᵀ, X packed', transA: false, transB: true, M: 20, N: 12288, K: 209, keptPacked: true },
   { label: 'W1ᵀ·dZ1 (dA0)', transA: true, transB: false, M: 12288, N: 209, K: 20 },
   // The Gram form's: K once per run, and U·K, its first layer's only product per iteration.
   // K is X's own Gram matrix (one operand, as gram.ts passes it): gemm computes the tiles on and
@@ -44,6 +49,11 @@ function operands(b: WasmBackend, shape: GemmShape, dtype: DType) {
   const B = shape.sameOperand ? A : transB ? b.allocate(N, K, dtype) : b.allocate(K, N, dtype);
   const C = b.allocate(M, N, dtype);
   for (const X of new Set([A, B])) for (let t = 0; t < X.data.length; t++) X.data[t] = Math.sin(t) * 0.5;
+  if (shape.keptPacked) {
+    b.keepPacked(B);
+    // The backend packs a kept matrix at its second product as B; these two make the packed form.
+    for (let r = 0; r < 2; r++) b.gemm(transA, transB, 1, A, B, 0, C);
+  }
   return { A, B, C };
 }
 

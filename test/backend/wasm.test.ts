@@ -1,4 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { ActivationKernel } from '../../src/backend/backend.js';
 import { ReferenceBackend } from '../../src/backend/reference.js';
 import { calibrations, gemmBlocking, type GemmBlocking } from '../../src/backend/wasm/blocking.js';
@@ -239,6 +241,26 @@ describe('wasm gemm vs reference', () => {
         plain.dispose();
       }
     }
+  });
+
+  it('a kept matrix collected without release() gives back its packed forms', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const b = new WasmBackend({ threads: 1 });
+    // X exists only in this scope: after it returns, nothing holds it.
+    ((): void => {
+      const X = b.allocate(700, 301, 'float64');
+      X.data.set(random(700, 301, 'float64', 41).data);
+      b.keepPacked(X);
+      for (let r = 0; r < 2; r++) b.gemm(false, false, 1, random(20, 700, 'float64', 40), X, 0, Matrix.zeros(20, 301, 'float64'));
+    })();
+    expect(b.keptPackedBytes).toBeGreaterThan(0);
+    for (let tries = 0; tries < 20 && b.keptPackedBytes > 0; tries++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(b.keptPackedBytes).toBe(0);
+    b.dispose();
   });
 
   it('refuses a fewRowsB that is neither way', () => {

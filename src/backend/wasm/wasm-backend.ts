@@ -35,6 +35,11 @@ interface PackedForm {
   bytes: number;
   ptr?: number;
 }
+/** A resident matrix's block in the memory, and its packed forms once marked keepPacked (by "transB:kc"). */
+interface Block {
+  ptr: number;
+  forms?: Map<string, PackedForm>;
+}
 // A backend dropped without dispose() still stops its workers (which hold its memory) when collected.
 const pools = new FinalizationRegistry<ThreadPool>((pool) => pool.dispose());
 
@@ -50,8 +55,8 @@ export class WasmBackend implements Backend {
   readonly name = 'wasm';
   readonly maxBytes = MAX_PAGES * 65536;
   readonly heap: WasmHeap;
-  private readonly resident = new WeakMap<Storage, number>();
-  private readonly finalizer = new FinalizationRegistry<number>((ptr) => this.heap.release(ptr));
+  // A resident matrix collected without release() gives back its block and any packed forms of it.
+  private readonly finalizer = new FinalizationRegistry<Block>((block) => this.freeBlock(block));
   private pool: ThreadPool | undefined;
   private wantThreads = defaultThreads();
   /** One block reused by every call for copies of non-resident operands and gemm's packing. */
@@ -59,8 +64,8 @@ export class WasmBackend implements Backend {
   private readonly copyOut: { M: Matrix; ptr: number }[] = [];
   /** gemm's blocking when fixed by the caller; else the processor's (blocking.ts). */
   private readonly blocking: GemmBlocking | undefined;
-  /** Packed forms of matrices marked keepPacked, by "transB:kc": products asked, and the block once made. */
-  private readonly kept = new WeakMap<Storage, Map<string, PackedForm>>();
+  /** Blocks of resident matrices; those marked keepPacked hold their packed forms. */
+  private readonly blocks = new WeakMap<Storage, Block>();
   private keptBytes = 0;
   /** How products of 2 to 32 rows read B: packed (the default), or in place (see gemm). */
   private readonly fewRowsB: 'in-place' | 'packed';
@@ -119,26 +124,28 @@ export class WasmBackend implements Backend {
     const ptr = this.heap.alloc(bytes);
     const data = dtype === 'float32' ? new Float32Array(this.heap.buffer, ptr, n) : new Float64Array(this.heap.buffer, ptr, n);
     data.fill(0);
-    this.resident.set(data, ptr);
-    this.finalizer.register(data, ptr, data);
+    const block: Block = { ptr };
+    this.blocks.set(data, block);
+    this.finalizer.register(data, block, data);
     return new Matrix(rows, cols, data);
   }
 
   release(M: Matrix): void {
-    const ptr = this.resident.get(M.data);
-    if (ptr === undefined) return;
-    const forms = this.kept.get(M.data);
-    if (forms) {
-      for (const f of forms.values()) {
-        if (f.ptr === undefined) continue;
-        this.heap.release(f.ptr);
-        this.keptBytes -= f.bytes;
-      }
-      this.kept.delete(M.data);
-    }
-    this.resident.delete(M.data);
+    const block = this.blocks.get(M.data);
+    if (block === undefined) return;
+    this.blocks.delete(M.data);
     this.finalizer.unregister(M.data);
-    this.heap.release(ptr);
+    this.freeBlock(block);
+  }
+
+  /** Gives back a matrix's block and the packed forms made of it. */
+  private freeBlock(block: Block): void {
+    for (const f of block.forms?.values() ?? []) {
+      if (f.ptr === undefined) continue;
+      this.heap.release(f.ptr);
+      this.keptBytes -= f.bytes;
+    }
+    this.heap.release(block.ptr);
   }
 
   /**
@@ -148,7 +155,8 @@ export class WasmBackend implements Backend {
    * with M; within KEPT_PACKED_MAX_BYTES, beyond which B is packed per product as before.
    */
   keepPacked(M: Matrix): void {
-    if (this.resident.has(M.data) && !this.kept.has(M.data)) this.kept.set(M.data, new Map());
+    const block = this.blocks.get(M.data);
+    if (block) block.forms ??= new Map();
   }
 
   /** Bytes held by the packed forms of matrices marked keepPacked. */
@@ -174,14 +182,14 @@ export class WasmBackend implements Backend {
       return undefined;
     }
     const k = this.heap.kernels;
-    (s === 4 ? k.packWhole32 : k.packWhole64)(transB ? 1 : 0, this.resident.get(B.data)!, B.cols, K, N, kc, form.ptr);
+    (s === 4 ? k.packWhole32 : k.packWhole64)(transB ? 1 : 0, this.blocks.get(B.data)!.ptr, B.cols, K, N, kc, form.ptr);
     this.keptBytes += form.bytes;
     return form.ptr;
   }
 
   /** Whether M's storage is in this backend's memory (so kernels use it without a copy). */
   isResident(M: Matrix): boolean {
-    return this.resident.has(M.data);
+    return this.blocks.has(M.data);
   }
 
   /** Resolves when the worker threads are running (kernels work before that, on fewer threads). */
@@ -237,7 +245,7 @@ export class WasmBackend implements Backend {
     // Xᵀ·X keeps its symmetric path, and one row its own kernel; any other product with a B kept
     // packed (training's X) reads that.
     const symmetricShape = transA && !transB && A === B && beta === 0 && M === N && M >= SYMMETRIC_MIN;
-    const forms = M > 1 && K > 0 && !symmetricShape ? this.kept.get(B.data) : undefined;
+    const forms = M > 1 && K > 0 && !symmetricShape ? this.blocks.get(B.data)?.forms : undefined;
     const prepacked = forms && this.packedB(forms, B, transB, K, N, s, kc);
     const fewRows = prepacked === undefined && !transB && mPad <= IN_PLACE_MAX_ROWS && (M === 1 || N * s <= IN_PLACE_MAX_ROW_BYTES);
     const inPlaceB = fewRows && (M === 1 || this.fewRowsB === 'in-place');
@@ -371,7 +379,7 @@ export class WasmBackend implements Backend {
 
   private bytesToStage(...Ms: Matrix[]): number {
     let n = 0;
-    for (const M of Ms) if (!this.resident.has(M.data)) n += roundUp(M.data.byteLength, 64);
+    for (const M of Ms) if (!this.blocks.has(M.data)) n += roundUp(M.data.byteLength, 64);
     return n;
   }
 
@@ -397,7 +405,7 @@ export class WasmBackend implements Backend {
   }
 
   private input(M: Matrix): number {
-    const ptr = this.resident.get(M.data);
+    const ptr = this.blocks.get(M.data)?.ptr;
     if (ptr !== undefined) return ptr;
     const staged = this.take(M.data.byteLength);
     this.view(M, staged).set(M.data);
@@ -405,7 +413,7 @@ export class WasmBackend implements Backend {
   }
 
   private output(M: Matrix): number {
-    const ptr = this.resident.get(M.data);
+    const ptr = this.blocks.get(M.data)?.ptr;
     if (ptr !== undefined) return ptr;
     const staged = this.take(M.data.byteLength);
     this.copyOut.push({ M, ptr: staged });
@@ -413,7 +421,7 @@ export class WasmBackend implements Backend {
   }
 
   private inout(M: Matrix): number {
-    const ptr = this.resident.get(M.data);
+    const ptr = this.blocks.get(M.data)?.ptr;
     if (ptr !== undefined) return ptr;
     const staged = this.input(M);
     this.copyOut.push({ M, ptr: staged });
