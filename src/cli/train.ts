@@ -156,6 +156,7 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
     batchSize: options.batchSize,
     optimizer: options.optimizer,
     dropout: keep.some((p) => p < 1),
+    gram: options.gram,
     limitBytes: availableMemoryBytes(),
     what: `training [${layerDims.join(', ')}] on m = ${trainSet.X.cols} (${flags.dtype})`,
   });

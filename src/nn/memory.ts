@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
 import type { DType } from '../matrix.js';
+import { GRAM_MAX_BYTES, type GramMode } from './gram.js';
 import type { OptimizerName } from './optimizers.js';
 
 // How much memory a network and its training need, computed from the shapes alone, so that a run
@@ -14,6 +15,8 @@ export interface MemoryOptions {
   optimizer?: OptimizerName;
   /** Dropout keeps a mask per hidden layer. */
   dropout?: boolean;
+  /** The first layer's form (default 'auto'): the Gram form's matrices are counted wherever it may run. */
+  gram?: GramMode;
   /** Count the data set itself (X (n0, m) and Y (nL, m)) as well (default true). */
   includeData?: boolean;
 }
@@ -27,6 +30,8 @@ export interface MemoryEstimate {
   caches: number;
   /** Data: X and Y, and the shuffled copy mini-batches make each epoch. */
   data: number;
+  /** The Gram form's first layer (gram.ts): K = Xᵀ·X, the start W0, C0 = W0·X, U, U·K and momentum's V. */
+  gram: number;
   total: number;
 }
 
@@ -62,14 +67,22 @@ export function estimateTraining(layerDims: readonly number[], m: number, dtype:
   const n0 = layerDims[0]!;
   const nL = layerDims[L]!;
   const dataElements = options.includeData === false ? 0 : (n0 + nL) * m * (batch < m ? 2 : 1);
+  // Counted wherever the Gram form may run (gram 'on', or 'auto' with n[0] > m), whether or not
+  // auto then finds it saves work: over-counting refuses nothing that fits by much, under-counting
+  // would let a run start that cannot finish.
+  const optimizer = options.optimizer ?? 'gd';
+  const n1 = layerDims[1]!;
+  const mayGram = options.gram !== 'off' && (optimizer === 'gd' || optimizer === 'momentum') && m * m * b <= GRAM_MAX_BYTES && (options.gram === 'on' || n0 > m);
+  const gramElements = mayGram ? m * m + n1 * n0 + (optimizer === 'momentum' ? 4 : 3) * n1 * m : 0;
   const parts = {
     parameters: P * b,
     gradients: P * b,
     optimizer: copies * P * b,
     caches: cacheElements * b,
     data: dataElements * b,
+    gram: gramElements * b,
   };
-  return { ...parts, total: parts.parameters + parts.gradients + parts.optimizer + parts.caches + parts.data };
+  return { ...parts, total: parts.parameters + parts.gradients + parts.optimizer + parts.caches + parts.data + parts.gram };
 }
 
 /** The total of estimateTraining, in bytes. */

@@ -236,6 +236,7 @@ export class Network {
       batchSize: o.batchSize,
       optimizer: o.optimizer,
       dropout,
+      gram: options.gram ?? this.config.gram,
       // A backend with its own memory holds the data there too.
       includeData: maxBytes !== undefined,
       limitBytes: maxBytes,

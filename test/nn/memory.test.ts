@@ -25,6 +25,22 @@ describe('the memory of a network and its training, before anything is allocated
     expect(mb.data).toBe(0);
   });
 
+  it('counts the Gram form\'s matrices wherever it may run', () => {
+    // The cat network on 209 samples: K (209 x 209), W0 (20 x 12288), C0, U and U·K (20 x 209).
+    const cat = [12288, 20, 7, 5, 1];
+    const gram = (209 * 209 + 20 * 12288 + 3 * 20 * 209) * 8;
+    expect(estimateTraining(cat, 209, 'float64').gram).toBe(gram);
+    expect(estimateTraining(cat, 209, 'float64', { gram: 'auto' }).total).toBe(estimateTraining(cat, 209, 'float64', { gram: 'off' }).total + gram);
+    // Momentum's velocity V (20 x 209) too; Adam leaves the form; n[0] <= m only when asked 'on'.
+    expect(estimateTraining(cat, 209, 'float64', { optimizer: 'momentum' }).gram).toBe(gram + 20 * 209 * 8);
+    expect(estimateTraining(cat, 209, 'float64', { optimizer: 'adam' }).gram).toBe(0);
+    expect(estimateTraining(cat, 209, 'float64', { gram: 'off' }).gram).toBe(0);
+    expect(estimateTraining([4, 3, 1], 10, 'float64').gram).toBe(0);
+    expect(estimateTraining([4, 3, 1], 10, 'float64', { gram: 'on' }).gram).toBe((100 + 12 + 3 * 30) * 8);
+    // K over its 64 MB bound: the form cannot run, so nothing is counted.
+    expect(estimateTraining([1e5, 2, 1], 3000, 'float64').gram).toBe(0);
+  });
+
   it('formats bytes as a person reads them', () => {
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(3_400_000)).toBe('3.4 MB');
