@@ -52,6 +52,8 @@ export interface Backend {
   keepPacked?(M: Matrix): void;
   /** The most bytes the backend's own memory holds (wasm: 2 GiB of 32-bit addresses); absent: no limit of its own. */
   readonly maxBytes?: number;
+  /** The most bytes the packed forms of matrices marked keepPacked may hold (wasm: 64 MB). */
+  readonly keptPackedMaxBytes?: number;
   /** Threads for large kernels (1 = the caller only). Results never depend on it. */
   setThreads?(threads: number): void;
   /** Starts the backend's threads and resolves when they run; kernels work before, on fewer threads. */

@@ -6,7 +6,7 @@ import { COSTS, type CostName } from '../nn/costs.js';
 import { INITS, type InitName } from '../nn/init.js';
 import { type FitOptions, Network } from '../nn/network.js';
 import { firstLayerForm } from '../nn/trainLoop.js';
-import { backendNames, warmBackend, webgpuBackend } from '../backend/select.js';
+import { backendNames, resolveBackend, warmBackend, webgpuBackend } from '../backend/select.js';
 import type { WebGpuBackend } from '../backend/webgpu/webgpu-backend.js';
 import { BUILTINS, loadData, defaultTest } from '../experiment/data.js';
 import { choice, layerList, nonNegativeInt, outputActivationOption, positiveInt, positiveNumber } from './parsers.js';
@@ -17,7 +17,7 @@ import { addTrainingFlags, type TrainingFlags, trainingOptionsFrom } from './tra
 import { ConfigError, DataError, DeepnetError, FileError } from '../errors.js';
 import { checkOutputPaths, dataSpecFiles } from '../io/paths.js';
 import { availableMemoryBytes } from '../io/systemMemory.js';
-import { checkMemory } from '../nn/memory.js';
+import { backendDataOptions, checkMemory, evaluationBytes } from '../nn/memory.js';
 import { PRESETS } from '../nn/presets.js';
 import { fitMinMax, fitStandardization } from '../data/normalize.js';
 import { applyPreset, type Given } from './presets.js';
@@ -123,7 +123,8 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   // The GPU opens first: no adapter is a one-line error before any data is read.
   const gpu = flags.backend === 'webgpu' ? await openGpu(flags, ['cli', 'env'].includes(cmd?.getOptionValueSource('dtype') ?? '')) : undefined;
   // The kernels' threads start while the data are read (an unknown --backend is the network's error, below).
-  const warming = !gpu && (flags.backend === 'auto' || backendNames().includes(flags.backend)) ? warmBackend(flags.backend, flags.threads) : undefined;
+  const kernels = !gpu && (flags.backend === 'auto' || backendNames().includes(flags.backend)) ? resolveBackend(flags.backend) : undefined;
+  const warming = kernels ? warmBackend(flags.backend, flags.threads) : undefined;
   const resumed = flags.resume ? loadModel(flags.resume, '--resume') : undefined;
   if (resumed) flags.dtype = resumed.config.dtype;
   const dataFlags = { xKey: flags.xKey, yKey: flags.yKey, label: flags.label, dtype: flags.dtype };
@@ -152,11 +153,16 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   const layerDims = resumed ? [...resumed.layerDims] : [trainSet.X.rows, ...flags.layers, trainSet.Y.rows];
   const options = trainingOptionsFrom(flags);
   const keep = options.keepProb === undefined ? [] : Array.isArray(options.keepProb) ? options.keepProb : [options.keepProb];
+  // The whole process: the data as loaded, the backend's own copy of them (wasm), and the test set
+  // evaluated after training.
+  const copies = kernels ? backendDataOptions(kernels, 'process') : {};
   checkMemory(layerDims, trainSet.X.cols, flags.dtype, {
     batchSize: options.batchSize,
     optimizer: options.optimizer,
     dropout: keep.some((p) => p < 1),
     gram: options.gram,
+    ...copies,
+    otherBytes: testSet ? evaluationBytes(layerDims, testSet.X.cols, flags.dtype, copies) : 0,
     limitBytes: availableMemoryBytes(),
     what: `training [${layerDims.join(', ')}] on m = ${trainSet.X.cols} (${flags.dtype})`,
   });

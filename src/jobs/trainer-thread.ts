@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { resolveBackend } from '../backend/select.js';
+import { backendDataOptions, evaluationBytes } from '../nn/memory.js';
 import { overBound } from './memoryBound.js';
 import type { TrainJob } from './payload.js';
 import { prepareJob } from './sets.js';
@@ -23,12 +24,16 @@ export type Stage = 'load' | 'bound';
 parentPort!.on('message', async ({ id, job }: { id: number; job: TrainJob }) => {
   let stage: Stage = 'load';
   try {
-    resolveBackend(job.backend).setThreads?.(kernelThreads);
+    const backend = resolveBackend(job.backend);
+    backend.setThreads?.(kernelThreads);
     const { sets, trial } = await prepareJob(job);
     stage = 'bound';
     const layerDims = [sets.X.rows, ...trial.layers, sets.Y.rows];
-    // Training and held-out samples both go through forward propagation.
-    const refused = overBound(layerDims, sets.X.cols + (sets.Xv?.cols ?? 0), sets.X.dtype, maxBytes);
+    // The whole process's count: the job's data as loaded and, on a backend with its own memory,
+    // copied in; the held-out samples evaluated after training.
+    const copies = backendDataOptions(backend, 'process');
+    const heldOut = sets.Xv ? evaluationBytes(layerDims, sets.Xv.cols, sets.X.dtype, copies) : 0;
+    const refused = overBound(layerDims, sets.X.cols, sets.X.dtype, maxBytes, { gram: trial.gram, ...copies, otherBytes: heldOut });
     if (refused) throw new Error(refused);
     let last = 0;
     const outcome = runTrial(trial, sets, job.backend, (iteration, cost) => {

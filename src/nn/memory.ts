@@ -1,3 +1,4 @@
+import type { Backend } from '../backend/backend.js';
 import { ConfigError } from '../errors.js';
 import type { DType } from '../matrix.js';
 import { GRAM_MAX_BYTES, type GramMode } from './gram.js';
@@ -19,6 +20,18 @@ export interface MemoryOptions {
   gram?: GramMode;
   /** Count the data set itself (X (n0, m) and Y (nL, m)) as well (default true). */
   includeData?: boolean;
+  /**
+   * Copies of the data set the run holds (default 1): 2 where the estimate is of a whole process
+   * whose backend computes in its own memory (wasm copies X and Y in, beside the caller's).
+   */
+  dataCopies?: number;
+  /**
+   * The backend keeps X packed between products, in at most this many bytes (wasm: 64 MB; one
+   * form each for W1·X and dZ1·Xᵀ): counted as the smaller of the bound and two copies of X.
+   */
+  keptPackedMaxBytes?: number;
+  /** Bytes the run holds besides (a test set loaded, and copied in to be evaluated). */
+  otherBytes?: number;
 }
 
 /** The estimate, by part, in bytes. */
@@ -28,7 +41,10 @@ export interface MemoryEstimate {
   optimizer: number;
   /** Z and A of every layer (the forward caches) and dZ, dA of the backward pass, per batch. */
   caches: number;
-  /** Data: X and Y, and the shuffled copy mini-batches make each epoch. */
+  /**
+   * Data: X and Y (each copy), the shuffled copy mini-batches make each epoch, X kept packed by the
+   * backend, and whatever else the run holds (otherBytes).
+   */
   data: number;
   /** The Gram form's first layer (gram.ts): K = Xᵀ·X, the start W0, C0 = W0·X, U, U·K and momentum's V. */
   gram: number;
@@ -63,10 +79,12 @@ export function estimateTraining(layerDims: readonly number[], m: number, dtype:
   }
   // Z, A, dZ and dA of every layer, and dA0 (n0, batch).
   const cacheElements = (4 * units + layerDims[0]! + (options.dropout ? hidden : 0)) * batch * shapes;
-  const copies = options.optimizer === 'adam' ? 2 : options.optimizer === 'momentum' || options.optimizer === 'rmsprop' ? 1 : 0;
+  const optimizerCopies = options.optimizer === 'adam' ? 2 : options.optimizer === 'momentum' || options.optimizer === 'rmsprop' ? 1 : 0;
   const n0 = layerDims[0]!;
   const nL = layerDims[L]!;
-  const dataElements = options.includeData === false ? 0 : (n0 + nL) * m * (batch < m ? 2 : 1);
+  const copies = options.includeData === false ? 0 : (options.dataCopies ?? 1);
+  const dataElements = (n0 + nL) * m * (copies > 0 && batch < m ? copies + 1 : copies);
+  const packedBytes = copies > 0 ? Math.min(options.keptPackedMaxBytes ?? 0, 2 * n0 * m * b) : 0;
   // Counted wherever the Gram form may run (gram 'on', or 'auto' with n[0] > m), whether or not
   // auto then finds it saves work: over-counting refuses nothing that fits by much, under-counting
   // would let a run start that cannot finish.
@@ -77,12 +95,34 @@ export function estimateTraining(layerDims: readonly number[], m: number, dtype:
   const parts = {
     parameters: P * b,
     gradients: P * b,
-    optimizer: copies * P * b,
+    optimizer: optimizerCopies * P * b,
     caches: cacheElements * b,
-    data: dataElements * b,
+    data: dataElements * b + packedBytes + (options.otherBytes ?? 0),
     gram: gramElements * b,
   };
   return { ...parts, total: parts.parameters + parts.gradients + parts.optimizer + parts.caches + parts.data + parts.gram };
+}
+
+/**
+ * How a backend's memory enters an estimate. Of the backend's own memory ('backend': a wasm heap's
+ * bound): the data once and X kept packed; nothing for a backend that computes in the caller's
+ * arrays. Of the whole process ('process': the machine's memory, a queue worker's bound): the
+ * caller's copy of the data as well.
+ */
+export function backendDataOptions(backend: Pick<Backend, 'maxBytes' | 'keptPackedMaxBytes'>, scope: 'backend' | 'process'): MemoryOptions {
+  const own = backend.maxBytes !== undefined;
+  const keptPackedMaxBytes = own ? backend.keptPackedMaxBytes : undefined;
+  if (scope === 'backend') return own ? { dataCopies: 1, keptPackedMaxBytes } : { includeData: false };
+  return { dataCopies: own ? 2 : 1, keptPackedMaxBytes };
+}
+
+/**
+ * A held-out set of m samples evaluated beside a training run (a test or validation set): its data,
+ * each copy as in `options`, and the matrices of a pass over it (counted as training's caches).
+ */
+export function evaluationBytes(layerDims: readonly number[], m: number, dtype: DType, options: MemoryOptions = {}): number {
+  const e = estimateTraining(layerDims, m, dtype, { ...options, batchSize: undefined, gram: 'off', keptPackedMaxBytes: 0, otherBytes: 0 });
+  return e.data + e.caches;
 }
 
 /** The total of estimateTraining, in bytes. */

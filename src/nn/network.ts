@@ -7,7 +7,7 @@ import { loadFromStore, modelScheme, saveToStore } from '../io/modelStore.js';
 import { assertDType, type DType, formatShape, Matrix } from '../matrix.js';
 import { ACTIVATIONS, type ActivationName, DEFAULT_LEAKY_SLOPE, OUTPUT_ACTIVATIONS } from './activations.js';
 import { argmaxColumns } from './softmax.js';
-import { checkMemory } from './memory.js';
+import { backendDataOptions, checkMemory } from './memory.js';
 import { COSTS, type CostName, costFunction } from './costs.js';
 import { initializeParametersDeep, INITS, type InitName } from './init.js';
 import { accuracy, layerActivations, lModelForward, type ModelOptions, predict } from './model.js';
@@ -231,14 +231,15 @@ export class Network {
   checkTrainingMemory(m: number, options: FitOptions = {}): void {
     const o = resolveTrainingOptions(options, m, this.L, 'fit');
     const dropout = (Array.isArray(o.keepProb) ? o.keepProb : [o.keepProb]).some((p) => p < 1);
-    const { maxBytes, name } = this.kernels();
+    const backend = this.kernels();
+    const { maxBytes, name } = backend;
     checkMemory(this.config.layerDims, m, this.config.dtype, {
       batchSize: o.batchSize,
       optimizer: o.optimizer,
       dropout,
       gram: options.gram ?? this.config.gram,
-      // A backend with its own memory holds the data there too.
-      includeData: maxBytes !== undefined,
+      // A backend with its own memory holds the data there too (and may keep X packed).
+      ...backendDataOptions(backend, 'backend'),
       limitBytes: maxBytes,
       limitName: `the ${name} backend can hold (the reference backend has no such limit)`,
       what: `training [${this.config.layerDims.join(', ')}] on m = ${m}`,

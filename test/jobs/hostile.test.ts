@@ -98,7 +98,7 @@ describe('hostile and careless jobs', () => {
       expect(await reason('overwrite-link')).toBe(`refused job: field "modelPath": link.safetensors: a link; the worker writes model files only over regular files`);
       expect(readFileSync(victim, 'utf8')).toBe('years of work');
       expect(await reason('huge-hidden')).toMatch(/^refused job: needs about 160 GB \(layerDims \[1, 100000, 100000, 1\], m = 1, float64\), more than the 1\.1 GB this worker allows a job \(--max-memory\)$/);
-      expect(await reason('huge-after-load')).toMatch(/^refused job: needs about 1\.3 GB \(layerDims \[2, 50000, 1\], m = 800, float64\), more than the 1\.1 GB/);
+      expect(await reason('huge-after-load')).toMatch(/^refused job: needs about 1\.3 GB \(layerDims \[2, 50000, 1\], m = 400, float64\), more than the 1\.1 GB/);
       // Only these reached a training thread; the rest were refused on sight.
       expect([...worker.output().matchAll(/job (\S+): trial .*: started/g)].map((m) => m[1])).toEqual(['private', 'huge-after-load', 'good']);
 

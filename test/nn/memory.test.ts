@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { Matrix } from '../../src/matrix.js';
-import { checkMemory, estimateTraining, estimateTrainingBytes, formatBytes, MAX_ELEMENTS, parameterCount } from '../../src/nn/memory.js';
+import { ReferenceBackend } from '../../src/backend/reference.js';
+import { WasmBackend } from '../../src/backend/wasm/wasm-backend.js';
+import { backendDataOptions, checkMemory, estimateTraining, estimateTrainingBytes, evaluationBytes, formatBytes, MAX_ELEMENTS, parameterCount } from '../../src/nn/memory.js';
 import { Network } from '../../src/nn/network.js';
 
 describe('the memory of a network and its training, before anything is allocated', () => {
@@ -39,6 +41,35 @@ describe('the memory of a network and its training, before anything is allocated
     expect(estimateTraining([4, 3, 1], 10, 'float64', { gram: 'on' }).gram).toBe((100 + 12 + 3 * 30) * 8);
     // K over its 64 MB bound: the form cannot run, so nothing is counted.
     expect(estimateTraining([1e5, 2, 1], 3000, 'float64').gram).toBe(0);
+  });
+
+  it('counts every copy of the data a run holds: the caller\'s, the backend\'s, X kept packed', () => {
+    // [4, 3, 1] on 10 samples: X (4, 10) and Y (1, 10) are 50 elements.
+    const once = estimateTraining([4, 3, 1], 10, 'float64');
+    expect(estimateTraining([4, 3, 1], 10, 'float64', { dataCopies: 2 }).data).toBe(2 * 50 * 8);
+    // X kept packed: two forms of X (W1·X and dZ1·Xᵀ), at most the backend's bound.
+    expect(estimateTraining([4, 3, 1], 10, 'float64', { dataCopies: 2, keptPackedMaxBytes: 1 << 26 }).data).toBe(2 * 50 * 8 + 2 * 40 * 8);
+    expect(estimateTraining([4, 3, 1], 10, 'float64', { keptPackedMaxBytes: 100 }).data).toBe(50 * 8 + 100);
+    // Mini-batches add one shuffled copy; no data counted, none of it.
+    expect(estimateTraining([4, 3, 1], 10, 'float64', { dataCopies: 2, batchSize: 2 }).data).toBe(3 * 50 * 8);
+    expect(estimateTraining([4, 3, 1], 10, 'float64', { includeData: false, keptPackedMaxBytes: 1 << 26, batchSize: 2 }).data).toBe(0);
+    expect(estimateTraining([4, 3, 1], 10, 'float64', { otherBytes: 1000 }).total).toBe(once.total + 1000);
+
+    // A backend computing in its own memory (wasm) holds a copy of the data beside the caller's,
+    // and up to 64 MB of X packed; the reference backend computes in the caller's arrays.
+    const wasm = new WasmBackend();
+    expect(backendDataOptions(wasm, 'backend')).toEqual({ dataCopies: 1, keptPackedMaxBytes: 64 << 20 });
+    expect(backendDataOptions(wasm, 'process')).toEqual({ dataCopies: 2, keptPackedMaxBytes: 64 << 20 });
+    wasm.dispose();
+    expect(backendDataOptions(new ReferenceBackend(), 'backend')).toEqual({ includeData: false });
+    expect(backendDataOptions(new ReferenceBackend(), 'process')).toEqual({ dataCopies: 1, keptPackedMaxBytes: undefined });
+    // The cat run on wasm, as a whole process: X (12288, 209) twice, Y twice, 41 MB of X packed.
+    const cat = estimateTraining([12288, 20, 7, 5, 1], 209, 'float64', backendDataOptions({ maxBytes: 2 ** 31, keptPackedMaxBytes: 64 << 20 }, 'process'));
+    expect(cat.data).toBe(2 * (12288 + 1) * 209 * 8 + 2 * 12288 * 209 * 8);
+
+    // A test set of 50 samples: its data (each copy) and a pass's matrices, never Gram or packed forms.
+    const test = evaluationBytes([12288, 20, 7, 5, 1], 50, 'float64', { dataCopies: 2, keptPackedMaxBytes: 64 << 20, gram: 'on' });
+    expect(test).toBe(2 * (12288 + 1) * 50 * 8 + (4 * 33 + 12288) * 50 * 8);
   });
 
   it('formats bytes as a person reads them', () => {

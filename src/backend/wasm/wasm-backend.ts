@@ -54,6 +54,7 @@ const pools = new FinalizationRegistry<ThreadPool>((pool) => pool.dispose());
 export class WasmBackend implements Backend {
   readonly name = 'wasm';
   readonly maxBytes = MAX_PAGES * 65536;
+  readonly keptPackedMaxBytes = KEPT_PACKED_MAX_BYTES;
   readonly heap: WasmHeap;
   // A resident matrix collected without release() gives back its block and any packed forms of it.
   private readonly finalizer = new FinalizationRegistry<Block>((block) => this.freeBlock(block));
