@@ -143,7 +143,8 @@ async function runTrials(specs: TrialSpec[], train: Dataset, validation: Dataset
   const results: TrialResult[] = [];
   const models = new Map<number, Uint8Array>();
   let next = 0;
-  const workers = Array.from({ length: Math.min(flags.parallel, specs.length) }, () => new Worker(new URL('./tune-worker.js', import.meta.url), { workerData }));
+  // '../cli/': the same file from dist/cli/ and from the bundled CLI's dist/bundle/.
+  const workers = Array.from({ length: Math.min(flags.parallel, specs.length) }, () => new Worker(new URL('../cli/tune-worker.js', import.meta.url), { workerData }));
   try {
     await Promise.all(
       workers.map(

@@ -42,7 +42,8 @@ export class TrainerPool {
   private next = 0;
 
   run(job: TrainJob, onProgress: (p: Progress) => void, signal?: AbortSignal): Promise<TrialOutcome> {
-    const thread = this.idle.pop() ?? new Worker(new URL('./trainer-thread.js', import.meta.url), { workerData: { kernelThreads: this.kernelThreads, maxBytes: this.maxBytes } });
+    // '../jobs/': the same file from dist/jobs/ and from the bundled CLI's dist/bundle/.
+    const thread = this.idle.pop() ?? new Worker(new URL('../jobs/trainer-thread.js', import.meta.url), { workerData: { kernelThreads: this.kernelThreads, maxBytes: this.maxBytes } });
     this.busy.add(thread);
     const id = this.next++;
     return new Promise<TrialOutcome>((resolve, reject) => {

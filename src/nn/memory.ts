@@ -109,7 +109,7 @@ export function estimateTraining(layerDims: readonly number[], m: number, dtype:
  * arrays. Of the whole process ('process': the machine's memory, a queue worker's bound): the
  * caller's copy of the data as well.
  */
-export function backendDataOptions(backend: Pick<Backend, 'maxBytes' | 'keptPackedMaxBytes'>, scope: 'backend' | 'process'): MemoryOptions {
+export function backendDataOptions(backend: Backend, scope: 'backend' | 'process'): MemoryOptions {
   const own = backend.maxBytes !== undefined;
   const keptPackedMaxBytes = own ? backend.keptPackedMaxBytes : undefined;
   if (scope === 'backend') return own ? { dataCopies: 1, keptPackedMaxBytes } : { includeData: false };

@@ -16,4 +16,6 @@ export default function setup(): void {
   });
   // The cat data's raw bytes beside the compiled code, as `npm run build` writes them.
   execFileSync(process.execPath, ['scripts/cat-bytes.mjs'], { cwd: root, stdio: 'inherit' });
+  // The CLI bundled, as bin/deepnet.js runs it.
+  execFileSync(process.execPath, ['scripts/bundle-cli.mjs'], { cwd: root, stdio: 'inherit' });
 }
