@@ -34,7 +34,11 @@ export const binaryCrossEntropy: Cost = {
     for (let t = 0; t < a.length; t++) {
       const at = unsaturated(a[t]!);
       const yt = y[t]!;
-      s += yt * Math.log(at) + (1 - yt) * Math.log(1 - at);
+      // A 0/1 label needs one of the two logs: the other term is 0 · (a finite log), a zero that
+      // leaves the sum's bits as they are. Other labels take the whole formula.
+      if (yt === 1) s += Math.log(at);
+      else if (yt === 0) s += Math.log(1 - at);
+      else s += yt * Math.log(at) + (1 - yt) * Math.log(1 - at);
     }
     return -(1 / AL.cols) * s;
   },
