@@ -10,6 +10,9 @@ import { ACTIVATIONS, type ActivationName, OUTPUT_ACTIVATIONS } from '../nn/acti
 import { COSTS, type CostName } from '../nn/costs.js';
 import { INITS, type InitName } from '../nn/init.js';
 import { GRAM_MODES, type GramMode } from '../nn/gram.js';
+import { backendDataOptions, checkMemory, estimateTrainingBytes, evaluationBytes, formatBytes } from '../nn/memory.js';
+import { resolveBackend } from '../backend/select.js';
+import { availableMemoryBytes } from '../io/systemMemory.js';
 import { NumpyRandom } from '../random.js';
 import { tuneData } from '../experiment/data.js';
 import type { ClassValue } from '../experiment/labels.js';
@@ -137,6 +140,33 @@ function share(M: Matrix): SharedMatrix {
   return { rows: M.rows, cols: M.cols, dtype: M.dtype, buffer };
 }
 
+/**
+ * Refuses, before any trial starts, a search that cannot fit: a trial over the kernels' own memory
+ * (wasm: 2 GiB), or the `parallel` largest trials at once over the machine's memory beside the
+ * data's shared copies. Each trial thread holds its network and its training as `deepnet train`
+ * counts them, and the validation set it evaluates; a backend with its own memory copies the data in.
+ */
+export function checkTrialMemory(specs: readonly TrialSpec[], train: Dataset, validation: Dataset, flags: Pick<TuneFlags, 'backend' | 'parallel'>, limitBytes: number): void {
+  const backend = resolveBackend(flags.backend);
+  const own = backendDataOptions(backend, 'backend');
+  const { X, Y } = train;
+  const m = X.cols;
+  const needs = specs.map((spec) => {
+    const layerDims = [X.rows, ...spec.layers, Y.rows];
+    const what = `tune: trial ${spec.trial} (layerDims [${layerDims.join(', ')}], m = ${m}, ${X.dtype})`;
+    const options = { gram: spec.gram, ...own };
+    checkMemory(layerDims, m, X.dtype, { ...options, limitBytes: backend.maxBytes, limitName: `the ${backend.name} backend can hold`, what });
+    return { what, bytes: estimateTrainingBytes(layerDims, m, X.dtype, { ...options, otherBytes: evaluationBytes(layerDims, validation.X.cols, X.dtype, own) }) };
+  });
+  const largest = [...needs].sort((a, b) => b.bytes - a.bytes).slice(0, Math.max(1, flags.parallel));
+  const shared = [X, Y, validation.X, validation.Y].reduce((sum, M) => sum + M.data.byteLength, 0);
+  const need = shared + largest.reduce((sum, n) => sum + n.bytes, 0);
+  if (need > limitBytes) {
+    const at = largest.length > 1 ? `${largest.length} trials at once (--parallel ${flags.parallel}; the largest: ${largest[0]!.what.slice('tune: '.length)})` : largest[0]!.what.slice('tune: '.length);
+    throw new ConfigError(`tune: ${at} need about ${formatBytes(need)} of memory, more than the ${formatBytes(limitBytes)} available; use smaller layers${largest.length > 1 ? ' or a lower --parallel' : ''}`);
+  }
+}
+
 /** Runs the trials on `parallel` worker threads; results come back in trial order. */
 async function runTrials(specs: TrialSpec[], train: Dataset, validation: Dataset, flags: TuneFlags, onDone: (r: TrialResult) => void): Promise<{ results: TrialResult[]; models: Map<number, Uint8Array> }> {
   const workerData = { X: share(train.X), Y: share(train.Y), Xv: share(validation.X), Yv: share(validation.Y), backend: flags.backend };
@@ -236,6 +266,7 @@ async function tune(flags: TuneFlags, given: (flag: string) => boolean): Promise
     specs = deduped.specs;
     if (deduped.dropped > 0) process.stderr.write(`tune: ${deduped.dropped} trial(s) left out: the same learning rate, layers and activation as an earlier trial\n`);
     names = { data: local.train.source, validation: local.validation.source, search: flags.search };
+    if (!queued) checkTrialMemory(specs, local.train, local.validation, flags, availableMemoryBytes());
     // Queued trials name the data by reference; each worker loads them as tuneData does here.
     if (queued) record = queued.newSearch(id, specs, { ...flags, returnModel: flags.out !== undefined }, { ...names, nx: local.train.X.rows, ny: local.train.Y.rows });
   }

@@ -5,7 +5,11 @@ import h5wasm from 'h5wasm/node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCat } from '../../src/data/cat.js';
 import { Network } from '../../src/nn/network.js';
-import { rank, trialSpecs, type TrialResult } from '../../src/cli/tune.js';
+import { checkTrialMemory, rank, trialSpecs, type TrialResult } from '../../src/cli/tune.js';
+import { Matrix } from '../../src/matrix.js';
+import { ConfigError } from '../../src/errors.js';
+import { estimateTrainingBytes, evaluationBytes } from '../../src/nn/memory.js';
+import { existsSync } from 'node:fs';
 import { deepnet as cli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'deepnet-cli-tune-'));
@@ -95,6 +99,39 @@ describe('deepnet tune', () => {
     const report = JSON.parse(readFileSync(results, 'utf8')) as Report;
     expect(report.trials[1]).toMatchObject({ trial: 1, finalCost: null, validationAccuracy: null, diverged: true });
     expect(report.trials[1]!.error).toContain('Try a smaller learning rate');
+  });
+
+  it('refuses a search that cannot fit before any trial starts, naming the trial and the need', () => {
+    const results = join(dir, 'huge.json');
+    // W1 alone (200000 x 12288) is 20 GB: before, the trial thread spent minutes initialising it.
+    const started = performance.now();
+    const r = cli(['tune', '--layers', '200000:3', '--iterations', '1', '--results', results]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^deepnet: error: tune: trial 0 \(layerDims \[12288, 200000, 1\], m = 209, float64\) needs about 61 GB of memory, more than the 2\.1 GB the wasm backend can hold; use smaller layers/m);
+    expect(performance.now() - started).toBeLessThan(20_000);
+    expect(existsSync(results)).toBe(false);
+  });
+
+  it('counts the trials that run at once against the machine, beside the data\'s shared copies', () => {
+    const set = (m: number) => ({ X: Matrix.zeros(100, m), Y: Matrix.zeros(1, m), source: 'test' });
+    const train = set(50);
+    const validation = set(20);
+    const specs = trialSpecs({ ...base, lr: [0.1], layers: [[30], [10]], hidden: ['relu'], search: 'grid', trials: undefined }, null);
+    const own = { dataCopies: 1, keptPackedMaxBytes: 64 << 20 };
+    const trial = (layers: number[]) => estimateTrainingBytes([100, ...layers, 1], 50, 'float64', { ...own, otherBytes: evaluationBytes([100, ...layers, 1], 20, 'float64', own) });
+    const shared = (100 + 1) * 70 * 8;
+    const both = shared + trial([30]) + trial([10]);
+    expect(() => checkTrialMemory(specs, train, validation, { backend: 'wasm', parallel: 2 }, both)).not.toThrow();
+    expect(() => checkTrialMemory(specs, train, validation, { backend: 'wasm', parallel: 2 }, both - 1)).toThrow(
+      /^tune: 2 trials at once \(--parallel 2; the largest: trial 0 \(layerDims \[100, 30, 1\], m = 50, float64\)\) need about .* of memory, more than the .* available; use smaller layers or a lower --parallel$/,
+    );
+    // One at a time, the largest alone must fit.
+    expect(() => checkTrialMemory(specs, train, validation, { backend: 'wasm', parallel: 1 }, shared + trial([30]))).not.toThrow();
+    expect(() => checkTrialMemory(specs, train, validation, { backend: 'wasm', parallel: 1 }, shared + trial([30]) - 1)).toThrow(/^tune: trial 0 \(layerDims \[100, 30, 1\].* use smaller layers$/);
+    // The reference backend computes on the shared copies: no data of its own.
+    const reference = (layers: number[]) => estimateTrainingBytes([100, ...layers, 1], 50, 'float64', { includeData: false, otherBytes: evaluationBytes([100, ...layers, 1], 20, 'float64', { includeData: false }) });
+    expect(() => checkTrialMemory(specs, train, validation, { backend: 'reference', parallel: 2 }, shared + reference([30]) + reference([10]))).not.toThrow();
+    expect(() => checkTrialMemory(specs, train, validation, { backend: 'reference', parallel: 2 }, shared + reference([30]) + reference([10]) - 1)).toThrow(ConfigError);
   });
 
   it('picks softmax for K > 2 classes, and holds out the last 20% when there is no test set', async () => {
