@@ -1,4 +1,4 @@
-import { freemem } from 'node:os';
+import { processMemoryLimit } from '../nn/memory.js';
 
 // Node-only: the memory a run may use here, for nn/memory.ts's checkMemory.
 
@@ -7,7 +7,5 @@ import { freemem } from 'node:os';
  * or the container's limit when it is lower. A run estimated above it is refused before it starts.
  */
 export function availableMemoryBytes(): number {
-  const constrained = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.();
-  const free = freemem() + process.memoryUsage().rss;
-  return constrained && constrained > 0 ? Math.min(constrained, free) : free;
+  return processMemoryLimit() ?? Infinity;
 }

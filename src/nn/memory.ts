@@ -56,6 +56,26 @@ export const MAX_ELEMENTS = 2 ** 32 - 1;
 
 const BYTES: Record<DType, number> = { float64: 8, float32: 4 };
 
+type NodeProcess = {
+  getBuiltinModule?: (id: string) => unknown;
+  memoryUsage?: () => { rss: number };
+  constrainedMemory?: () => number | undefined;
+};
+
+/**
+ * The bytes this process may reach: the machine's available memory (MemAvailable on Linux) plus
+ * what the process holds, or the container's limit where lower. Where the runtime cannot tell (a
+ * browser), undefined. No import of a Node module, so browser bundles load this file as it is.
+ */
+export function processMemoryLimit(): number | undefined {
+  const proc = (globalThis as { process?: NodeProcess }).process;
+  const os = proc?.getBuiltinModule?.('node:os') as typeof import('node:os') | undefined;
+  if (!os || !proc?.memoryUsage) return undefined;
+  const free = os.freemem() + proc.memoryUsage().rss;
+  const constrained = proc.constrainedMemory?.();
+  return constrained && constrained > 0 ? Math.min(constrained, free) : free;
+}
+
 /** The number of parameters Σ n[l] (n[l-1] + 1). */
 export function parameterCount(layerDims: readonly number[]): number {
   let P = 0;

@@ -7,7 +7,7 @@ import { loadFromStore, modelScheme, saveToStore } from '../io/modelStore.js';
 import { assertDType, type DType, formatShape, Matrix } from '../matrix.js';
 import { ACTIVATIONS, type ActivationName, DEFAULT_LEAKY_SLOPE, OUTPUT_ACTIVATIONS } from './activations.js';
 import { argmaxColumns } from './softmax.js';
-import { backendDataOptions, checkMemory } from './memory.js';
+import { backendDataOptions, checkMemory, processMemoryLimit } from './memory.js';
 import { COSTS, type CostName, costFunction } from './costs.js';
 import { initializeParametersDeep, INITS, type InitName } from './init.js';
 import { accuracy, layerActivations, lModelForward, type ModelOptions, predict } from './model.js';
@@ -142,7 +142,9 @@ export class Network {
   constructor(config: NetworkConfig, parameters?: Parameters) {
     this.config = resolveNetworkConfig(config);
     const { layerDims, seed, init, dtype } = this.config;
-    if (!parameters) checkMemory(layerDims, 1, dtype, { includeData: false, what: `Network [${layerDims.join(', ')}]` });
+    // Before W is allocated and filled (minutes for a W of many GB): the parameters and gradients
+    // must fit the typed-array limit and, where the runtime tells (Node), the machine's memory.
+    if (!parameters) checkMemory(layerDims, 1, dtype, { includeData: false, limitBytes: processMemoryLimit(), what: `Network [${layerDims.join(', ')}]` });
     this.parameters = parameters ?? initializeParametersDeep(layerDims, { seed, init, dtype });
   }
 

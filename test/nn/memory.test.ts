@@ -3,7 +3,7 @@ import { ConfigError } from '../../src/errors.js';
 import { Matrix } from '../../src/matrix.js';
 import { ReferenceBackend } from '../../src/backend/reference.js';
 import { WasmBackend } from '../../src/backend/wasm/wasm-backend.js';
-import { backendDataOptions, checkMemory, estimateTraining, estimateTrainingBytes, evaluationBytes, formatBytes, MAX_ELEMENTS, parameterCount } from '../../src/nn/memory.js';
+import { backendDataOptions, checkMemory, estimateTraining, estimateTrainingBytes, evaluationBytes, formatBytes, MAX_ELEMENTS, parameterCount, processMemoryLimit } from '../../src/nn/memory.js';
 import { Network } from '../../src/nn/network.js';
 
 describe('the memory of a network and its training, before anything is allocated', () => {
@@ -85,6 +85,17 @@ describe('the memory of a network and its training, before anything is allocated
     expect(() => checkMemory([100, 100, 1], 1000, 'float64', { limitBytes: 1e5, what: 'train' })).toThrow(/^train needs about 5 MB of memory, more than the 100 kB available/);
     expect(() => checkMemory([100, 100, 1], 1000, 'float64', { limitBytes: 1e7 })).not.toThrow();
     expect(MAX_ELEMENTS).toBe(2 ** 32 - 1);
+  });
+
+  it('a Network larger than the machine is refused before its W are allocated and filled', () => {
+    const limit = processMemoryLimit()!;
+    expect(limit).toBeGreaterThanOrEqual(process.memoryUsage().rss);
+    // Hidden layers of 60000 units: each W (60000 x 60000) is within an array's limit (3.6e9
+    // elements, 29 GB), and enough of them exceed the machine's memory, parameters alone.
+    const hidden = Math.ceil((1.2 * limit) / (60000 * 60000 * 8));
+    const layerDims = [60000, ...Array<number>(hidden).fill(60000), 1];
+    expect(() => new Network({ layerDims })).toThrow(ConfigError);
+    expect(() => new Network({ layerDims })).toThrow(/^Network \[60000, 60000, .*\] needs about .* of memory, more than the .* available; use smaller layers/);
   });
 
   it('Network and fit check before allocating (a ConfigError, never a RangeError)', () => {
