@@ -155,7 +155,7 @@ export function checkTrialMemory(specs: readonly TrialSpec[], train: Dataset, va
     const layerDims = [X.rows, ...spec.layers, Y.rows];
     const what = `tune: trial ${spec.trial} (layerDims [${layerDims.join(', ')}], m = ${m}, ${X.dtype})`;
     const options = { gram: spec.gram, ...own };
-    checkMemory(layerDims, m, X.dtype, { ...options, limitBytes: backend.maxBytes, limitName: `the ${backend.name} backend can hold`, what });
+    checkMemory(layerDims, m, X.dtype, { ...options, limitBytes: backend.maxBytes, limitName: `the ${backend.name} backend can hold`, what, hint: 'use smaller layers' });
     return { what, bytes: estimateTrainingBytes(layerDims, m, X.dtype, { ...options, otherBytes: evaluationBytes(layerDims, validation.X.cols, X.dtype, own) }) };
   });
   const largest = [...needs].sort((a, b) => b.bytes - a.bytes).slice(0, Math.max(1, flags.parallel));

@@ -173,13 +173,14 @@ export function largestMatrix(layerDims: readonly number[], m: number): number {
 /**
  * Refuses, with a ConfigError naming the need, a network (and, with m, its training) that cannot be
  * allocated: a matrix over the engine's typed-array limit, or a total over `limitBytes` (the
- * memory available, when the caller knows it). `what` names the run in the message.
+ * memory available, when the caller knows it). `what` names the run in the message, `hint` what
+ * to change (default: layers, samples or mini-batches).
  */
 export function checkMemory(
   layerDims: readonly number[],
   m: number,
   dtype: DType,
-  options: MemoryOptions & { limitBytes?: number; limitName?: string; what?: string } = {},
+  options: MemoryOptions & { limitBytes?: number; limitName?: string; what?: string; hint?: string } = {},
 ): void {
   const what = options.what ?? `network [${layerDims.join(', ')}]`;
   const need = estimateTrainingBytes(layerDims, m, dtype, options);
@@ -188,6 +189,6 @@ export function checkMemory(
     throw new ConfigError(`${what} needs about ${formatBytes(need)}, with a matrix of ${biggest} elements, more than the ${MAX_ELEMENTS} an array can hold; use smaller layers`);
   }
   if (options.limitBytes !== undefined && need > options.limitBytes) {
-    throw new ConfigError(`${what} needs about ${formatBytes(need)} of memory, more than the ${formatBytes(options.limitBytes)} ${options.limitName ?? 'available'}; use smaller layers, fewer samples or smaller mini-batches`);
+    throw new ConfigError(`${what} needs about ${formatBytes(need)} of memory, more than the ${formatBytes(options.limitBytes)} ${options.limitName ?? 'available'}; ${options.hint ?? 'use smaller layers, fewer samples or smaller mini-batches'}`);
   }
 }

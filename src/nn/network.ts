@@ -144,7 +144,7 @@ export class Network {
     const { layerDims, seed, init, dtype } = this.config;
     // Before W is allocated and filled (minutes for a W of many GB): the parameters and gradients
     // must fit the typed-array limit and, where the runtime tells (Node), the machine's memory.
-    if (!parameters) checkMemory(layerDims, 1, dtype, { includeData: false, limitBytes: processMemoryLimit(), what: `Network [${layerDims.join(', ')}]` });
+    if (!parameters) checkMemory(layerDims, 1, dtype, { includeData: false, limitBytes: processMemoryLimit(), what: `Network [${layerDims.join(', ')}]`, hint: 'use smaller layers' });
     this.parameters = parameters ?? initializeParametersDeep(layerDims, { seed, init, dtype });
   }
 
