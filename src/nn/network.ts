@@ -227,25 +227,28 @@ export class Network {
   }
 
   /**
-   * Refuses (ConfigError "needs about X GB") a training run on m samples whose matrices an array or
-   * the backend's memory cannot hold, before the first one is allocated; fit calls it.
+   * Refuses (ConfigError "needs about X GB") a training run on m samples whose matrices an array,
+   * the backend's memory or (in Node) the machine's cannot hold, before the first one is
+   * allocated; fit calls it.
    */
   checkTrainingMemory(m: number, options: FitOptions = {}): void {
     const o = resolveTrainingOptions(options, m, this.L, 'fit');
     const dropout = (Array.isArray(o.keepProb) ? o.keepProb : [o.keepProb]).some((p) => p < 1);
     const backend = this.kernels();
     const { maxBytes, name } = backend;
+    const run = { batchSize: o.batchSize, optimizer: o.optimizer, dropout, gram: options.gram ?? this.config.gram };
+    const what = `training [${this.config.layerDims.join(', ')}] on m = ${m}`;
     checkMemory(this.config.layerDims, m, this.config.dtype, {
-      batchSize: o.batchSize,
-      optimizer: o.optimizer,
-      dropout,
-      gram: options.gram ?? this.config.gram,
+      ...run,
       // A backend with its own memory holds the data there too (and may keep X packed).
       ...backendDataOptions(backend, 'backend'),
       limitBytes: maxBytes,
       limitName: `the ${name} backend can hold (the reference backend has no such limit)`,
-      what: `training [${this.config.layerDims.join(', ')}] on m = ${m}`,
+      what,
     });
+    // The whole process: the caller's data beside the backend's copy.
+    const machine = processMemoryLimit();
+    if (machine !== undefined) checkMemory(this.config.layerDims, m, this.config.dtype, { ...run, ...backendDataOptions(backend, 'process'), limitBytes: machine, what });
   }
 
   /** X as the network computes with it: its dtype, then the normalisation it was trained with. */

@@ -98,6 +98,17 @@ describe('the memory of a network and its training, before anything is allocated
     expect(() => new Network({ layerDims })).toThrow(/^Network \[60000, 60000, .*\] needs about .* of memory, more than the .* available; use smaller layers$/);
   });
 
+  // Z1 (65000, 65000) is within an array's limit; Z, A, dZ, dA of the layer take 135 GB.
+  it.skipIf((processMemoryLimit() ?? Infinity) > 1.2e11)('fit checks the whole run against the machine, on a backend with no bound of its own too', () => {
+    const net = new Network({ layerDims: [2, 65_000, 1], backend: 'reference' });
+    const X = Matrix.zeros(2, 65_000);
+    const Y = Matrix.zeros(1, 65_000);
+    expect(() => net.fit(X, Y, { iterations: 1 })).toThrow(ConfigError);
+    expect(() => net.fit(X, Y, { iterations: 1 })).toThrow(/^training \[2, 65000, 1\] on m = 65000 needs about 140 GB of memory, more than the .* available/);
+    // In mini-batches of 64 it fits.
+    expect(() => net.checkTrainingMemory(65_000, { batchSize: 64 })).not.toThrow();
+  });
+
   it('Network and fit check before allocating (a ConfigError, never a RangeError)', () => {
     expect(() => new Network({ layerDims: [2, 3_000_000_000, 1] })).toThrow(/Network \[2, 3000000000, 1\] needs about/);
     const net = new Network({ layerDims: [2, 70_000, 1], backend: 'reference' });
