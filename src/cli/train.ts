@@ -16,8 +16,7 @@ import { costCurveSvg } from './plot.js';
 import { addTrainingFlags, type TrainingFlags, trainingOptionsFrom } from './trainingFlags.js';
 import { ConfigError, DataError, DeepnetError, FileError } from '../errors.js';
 import { checkOutputPaths, dataSpecFiles } from '../io/paths.js';
-import { availableMemoryBytes } from '../io/systemMemory.js';
-import { backendDataOptions, checkMemory, evaluationBytes } from '../nn/memory.js';
+import { backendDataOptions, checkMemory, evaluationBytes, processMemoryLimit } from '../nn/memory.js';
 import { PRESETS } from '../nn/presets.js';
 import { fitMinMax, fitStandardization } from '../data/normalize.js';
 import { applyPreset, type Given } from './presets.js';
@@ -163,7 +162,7 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
     gram: options.gram,
     ...copies,
     otherBytes: testSet ? evaluationBytes(layerDims, testSet.X.cols, flags.dtype, copies) : 0,
-    limitBytes: availableMemoryBytes(),
+    limitBytes: processMemoryLimit(),
     what: `training [${layerDims.join(', ')}] on m = ${trainSet.X.cols} (${flags.dtype})`,
   });
   const net = resumed ?? new Network({

@@ -10,9 +10,8 @@ import { ACTIVATIONS, type ActivationName, OUTPUT_ACTIVATIONS } from '../nn/acti
 import { COSTS, type CostName } from '../nn/costs.js';
 import { INITS, type InitName } from '../nn/init.js';
 import { GRAM_MODES, type GramMode } from '../nn/gram.js';
-import { backendDataOptions, checkMemory, estimateTrainingBytes, evaluationBytes, formatBytes } from '../nn/memory.js';
+import { backendDataOptions, checkMemory, estimateTrainingBytes, evaluationBytes, formatBytes, processMemoryLimit } from '../nn/memory.js';
 import { resolveBackend } from '../backend/select.js';
-import { availableMemoryBytes } from '../io/systemMemory.js';
 import { NumpyRandom } from '../random.js';
 import { tuneData } from '../experiment/data.js';
 import type { ClassValue } from '../experiment/labels.js';
@@ -153,16 +152,16 @@ export function checkTrialMemory(specs: readonly TrialSpec[], train: Dataset, va
   const m = X.cols;
   const needs = specs.map((spec) => {
     const layerDims = [X.rows, ...spec.layers, Y.rows];
-    const what = `tune: trial ${spec.trial} (layerDims [${layerDims.join(', ')}], m = ${m}, ${X.dtype})`;
+    const name = `trial ${spec.trial} (layerDims [${layerDims.join(', ')}], m = ${m}, ${X.dtype})`;
     const options = { gram: spec.gram, ...own };
-    checkMemory(layerDims, m, X.dtype, { ...options, limitBytes: backend.maxBytes, limitName: `the ${backend.name} backend can hold`, what, hint: 'use smaller layers' });
-    return { what, bytes: estimateTrainingBytes(layerDims, m, X.dtype, { ...options, otherBytes: evaluationBytes(layerDims, validation.X.cols, X.dtype, own) }) };
+    checkMemory(layerDims, m, X.dtype, { ...options, limitBytes: backend.maxBytes, limitName: `the ${backend.name} backend can hold`, what: `tune: ${name}`, hint: 'use smaller layers' });
+    return { name, bytes: estimateTrainingBytes(layerDims, m, X.dtype, { ...options, otherBytes: evaluationBytes(layerDims, validation.X.cols, X.dtype, own) }) };
   });
   const largest = [...needs].sort((a, b) => b.bytes - a.bytes).slice(0, Math.max(1, flags.parallel));
   const shared = [X, Y, validation.X, validation.Y].reduce((sum, M) => sum + M.data.byteLength, 0);
   const need = shared + largest.reduce((sum, n) => sum + n.bytes, 0);
   if (need > limitBytes) {
-    const at = largest.length > 1 ? `${largest.length} trials at once (--parallel ${flags.parallel}; the largest: ${largest[0]!.what.slice('tune: '.length)})` : largest[0]!.what.slice('tune: '.length);
+    const at = largest.length > 1 ? `${largest.length} trials at once (--parallel ${flags.parallel}; the largest: ${largest[0]!.name})` : largest[0]!.name;
     throw new ConfigError(`tune: ${at} need about ${formatBytes(need)} of memory, more than the ${formatBytes(limitBytes)} available; use smaller layers${largest.length > 1 ? ' or a lower --parallel' : ''}`);
   }
 }
@@ -266,7 +265,7 @@ async function tune(flags: TuneFlags, given: (flag: string) => boolean): Promise
     specs = deduped.specs;
     if (deduped.dropped > 0) process.stderr.write(`tune: ${deduped.dropped} trial(s) left out: the same learning rate, layers and activation as an earlier trial\n`);
     names = { data: local.train.source, validation: local.validation.source, search: flags.search };
-    if (!queued) checkTrialMemory(specs, local.train, local.validation, flags, availableMemoryBytes());
+    if (!queued) checkTrialMemory(specs, local.train, local.validation, flags, processMemoryLimit() ?? Infinity);
     // Queued trials name the data by reference; each worker loads them as tuneData does here.
     if (queued) record = queued.newSearch(id, specs, { ...flags, returnModel: flags.out !== undefined }, { ...names, nx: local.train.X.rows, ny: local.train.Y.rows });
   }
