@@ -48,13 +48,22 @@ export function workerCommand(program: Command): void {
       // A long-running process: each line starts with its time (UTC, to the millisecond).
       const log = (line: string) => void process.stderr.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`);
       const { startWorker } = await import('../jobs/worker.js');
-      const worker = await startWorker({ queue, concurrency: flags.concurrency, stallMs: flags.stallTimeout, dataRoots, modelRoots, maxMemory, jobTimeoutMs: flags.jobTimeout * 1000, log });
-      const interrupt = () => worker.stop(false);
-      const terminate = () => worker.stop(true);
-      process.on('SIGINT', interrupt);
-      process.on('SIGTERM', terminate);
-      await worker.stopped;
-      process.off('SIGINT', interrupt);
-      process.off('SIGTERM', terminate);
+      // The signal handlers go in before the worker can take a job (onStop), not once it has started:
+      // a SIGTERM in between would kill the process with a job still locked to it.
+      let interrupt = () => undefined as void;
+      let terminate = interrupt;
+      const onStop = (stop: (handBack: boolean) => void) => {
+        interrupt = () => stop(false);
+        terminate = () => stop(true);
+        process.on('SIGINT', interrupt);
+        process.on('SIGTERM', terminate);
+      };
+      try {
+        const worker = await startWorker({ queue, concurrency: flags.concurrency, stallMs: flags.stallTimeout, dataRoots, modelRoots, maxMemory, jobTimeoutMs: flags.jobTimeout * 1000, log, onStop });
+        await worker.stopped;
+      } finally {
+        process.off('SIGINT', interrupt);
+        process.off('SIGTERM', terminate);
+      }
     });
 }

@@ -31,6 +31,12 @@ export interface WorkerOptions {
   /** A job's deadline, from its start (ms). */
   jobTimeoutMs: number;
   log: (line: string) => void;
+  /**
+   * Called with the worker's `stop` before it can take its first job (a CLI installs its signal
+   * handlers here: a signal between a job's start and handlers installed later would kill the
+   * process with the job still locked to it). A stop before Redis answers ends the wait for it.
+   */
+  onStop?: (stop: RunningWorker['stop']) => void;
 }
 
 /** Stalled checks a job survives before it is failed (a job that kills every worker it meets). */
@@ -118,6 +124,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     log(`job ${job.id}: ${describe(payload)}: started`);
     const controller = new AbortController();
     running.set(job.id!, controller);
+    if (handingBack) controller.abort('handed back');
     let progress: Progress | undefined;
     // Every half second, whatever the job is doing (loading data or training): send its progress,
     // look for a cancel request, and keep its deadline.
@@ -188,29 +195,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       c.abort('lost its lock');
     }
   });
-  void worker.run().catch(connection.reportError);
-  try {
-    await connection.ready(worker.waitUntilReady());
-  } catch (e) {
-    await worker.close(true).catch(() => undefined);
-    await connection.close();
-    throw e;
-  }
-  const roots = (rs: Root[]) => rs.map((r) => r.given).join(':');
-  log(
-    `deepnet worker ${me}: taking jobs from ${queue.safe} (concurrency ${options.concurrency}; data from ${roots(options.dataRoots)}; models to ${roots(options.modelRoots)}; ` +
-      `at most ${formatBytes(jobBytes)} and ${options.jobTimeoutMs / 1000} s a job; a dead worker's job is retried after ${options.stallMs / 1000}-${(2 * options.stallMs) / 1000} s)`,
-  );
-
   let closing = false;
+  let connected = false;
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
   const stop = (handBack = false): void => {
     if (!closing) {
       closing = true;
       if (!handBack) log(`deepnet worker: stopping after ${running.size} running job(s) (again to hand them back to the queue)`);
+      // Not yet connected: no job can be running, and a graceful close would wait for Redis.
       void worker
-        .close()
+        .close(!connected)
         .then(() => pool.close(true))
         .then(() => connection.close())
         .then(resolveStopped, resolveStopped);
@@ -221,5 +216,21 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     handingBack = true;
     for (const c of running.values()) c.abort('handed back');
   };
+  options.onStop?.(stop);
+  void worker.run().catch(connection.reportError);
+  try {
+    // A stop before Redis first answers ends the wait (Redis may be down for as long as it likes).
+    connected = await connection.ready(Promise.race([worker.waitUntilReady().then(() => true), stopped.then(() => false)]));
+    if (!connected) return { stopped, stop };
+  } catch (e) {
+    await worker.close(true).catch(() => undefined);
+    await connection.close();
+    throw e;
+  }
+  const roots = (rs: Root[]) => rs.map((r) => r.given).join(':');
+  log(
+    `deepnet worker ${me}: taking jobs from ${queue.safe} (concurrency ${options.concurrency}; data from ${roots(options.dataRoots)}; models to ${roots(options.modelRoots)}; ` +
+      `at most ${formatBytes(jobBytes)} and ${options.jobTimeoutMs / 1000} s a job; a dead worker's job is retried after ${options.stallMs / 1000}-${(2 * options.stallMs) / 1000} s)`,
+  );
   return { stopped, stop };
 }

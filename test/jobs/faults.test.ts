@@ -102,6 +102,20 @@ describe('a search through faults', () => {
     expect(cli(['jobs', 'cancel', job, '--queue', redis.url]).stdout).toBe(`${job}: cancelled\n`);
   });
 
+  it('a worker still waiting for Redis stops at once on Ctrl-C or SIGTERM, having taken nothing', async () => {
+    const redis = await startRedis();
+    await redis.stop();
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const w = deepnet(['worker', '--queue', redis.url]);
+      await w.waitFor(/ECONNREFUSED.*retrying/);
+      const stopAt = Date.now();
+      w.child.kill(signal);
+      expect(await w.exited, w.output()).toBe(0);
+      expect(Date.now() - stopAt).toBeLessThan(5000);
+      expect(w.output()).not.toContain('taking jobs from');
+    }
+  });
+
   it('a submitter killed midway: jobs list shows the search, tune --resume finishes it; a failed trial is named and exits 1', async () => {
     const redis = await startRedis();
     const folder = mkdtempSync(join(dir, 'cwd-'));
