@@ -264,7 +264,7 @@ describe('train --queue and deepnet jobs', () => {
     await next!.waitFor(new RegExp(`job ${job}: .*started`));
     const stopAt = Date.now();
     next!.child.kill('SIGTERM');
-    expect(await next!.exited).toBe(0);
+    expect(await next!.exited, next!.output()).toBe(0);
     expect(Date.now() - stopAt).toBeLessThan(5000);
     expect(next!.output()).toContain(`job ${job}: handed back to the queue`);
     expect(jobs('status', job).stdout).toBe(`${job}: waiting\n`);
