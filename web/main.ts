@@ -7,6 +7,7 @@ import { NetworkDiagram } from './views/diagram.js';
 import { renderDimensions } from './views/dims.js';
 import { type FieldReaders, HIDDEN, LayerEditor, readNetwork } from './views/editor.js';
 import { ADDRESS_FIELDS, type AddressError, layersText, readAddress } from './address.js';
+import { parseDecimal } from '../src/io/decimal.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -179,8 +180,8 @@ function readSplit(name: DataName): { noise: number; trainPercent: number; m: nu
   // The course's own data: its hidden fields say nothing.
   if (FIXED.has(name)) return { noise: 0, trainPercent: 100, m };
   const noiseText = fieldValue('noise');
-  const noise = Number(noiseText);
-  if (noiseText.trim() === '' || !Number.isFinite(noise) || noise < 0) return { id: 'noise', message: `The noise σ must be a number ≥ 0, not "${noiseText}".` };
+  const noise = parseDecimal(noiseText);
+  if (!Number.isFinite(noise) || noise < 0) return { id: 'noise', message: `The noise σ must be a number ≥ 0, not "${noiseText}".` };
   const percentText = fieldValue('train-percent');
   const trainPercent = Number(percentText);
   if (!/^\d+$/.test(percentText.trim()) || trainPercent < 10 || trainPercent > 90) {

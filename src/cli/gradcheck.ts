@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { DataError } from '../errors.js';
+import { parseDecimal } from '../io/decimal.js';
 import { Matrix } from '../matrix.js';
 import { ACTIVATIONS, type ActivationName, OUTPUT_ACTIVATIONS } from '../nn/activations.js';
 import { oneHot } from '../data/onehot.js';
@@ -34,8 +35,8 @@ interface GradcheckFlags {
 export const EPSILON_RANGE = [1e-12, 1e-1] as const;
 
 function epsilonValue(value: string): number {
-  const e = Number(value);
-  if (value.trim() === '' || !Number.isFinite(e) || e < EPSILON_RANGE[0] || e > EPSILON_RANGE[1]) {
+  const e = parseDecimal(value);
+  if (!Number.isFinite(e) || e < EPSILON_RANGE[0] || e > EPSILON_RANGE[1]) {
     throw new InvalidArgumentError(`expected a step in [${EPSILON_RANGE[0]}, ${EPSILON_RANGE[1]}] (smaller steps measure the rounding of J, not its slope), got ${JSON.stringify(value)}`);
   }
   return e;

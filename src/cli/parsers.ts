@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option } from 'commander';
+import { parseDecimal } from '../io/decimal.js';
 import { OUTPUT_ACTIVATIONS } from '../nn/activations.js';
 
 // Flag parsers: a malformed value is bad usage (exit 2), reported by commander with the flag's name.
@@ -20,8 +21,8 @@ export function nonNegativeInt(value: string): number {
 }
 
 export function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
+  const n = parseDecimal(value);
+  if (!Number.isFinite(n) || n <= 0) {
     throw new InvalidArgumentError(`expected a finite number > 0, got ${JSON.stringify(value)}`);
   }
   return n;

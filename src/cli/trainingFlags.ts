@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
+import { parseDecimal } from '../io/decimal.js';
 import { GRAM_MODES } from '../nn/gram.js';
 import { OPTIMIZERS } from '../nn/optimizers.js';
 import type { TrainingOptions } from '../nn/trainingOptions.js';
@@ -18,8 +19,8 @@ export const GRAM_FLAG = ['--gram <how>', `first layer in Gram form: ${GRAM_MODE
 
 function numberIn(rule: string, ok: (x: number) => boolean): (value: string) => number {
   return (value) => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || !ok(n)) throw new InvalidArgumentError(`expected ${rule}, got ${JSON.stringify(value)}`);
+    const n = parseDecimal(value);
+    if (!Number.isFinite(n) || !ok(n)) throw new InvalidArgumentError(`expected ${rule}, got ${JSON.stringify(value)}`);
     return n;
   };
 }

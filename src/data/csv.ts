@@ -1,6 +1,7 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import { DataError } from '../errors.js';
 import { assertDType, type DType, Matrix } from '../matrix.js';
+import { parseDecimal } from '../io/decimal.js';
 import type { Dataset } from './dataset.js';
 
 export interface CsvOptions {
@@ -26,19 +27,19 @@ function describeCell(row: number, column: string): string {
 /** A cell as a number; anything else names the row, the column and the value. */
 function numberCell(text: string, row: number, column: string, source: string, what: string): number {
   if (text === '') throw new DataError(`${source}: ${describeCell(row, column)} is empty; expected a number (${what})`);
-  const v = Number(text);
-  if (Number.isNaN(v) && /^[+-]?nan$/i.test(text)) {
+  const v = parseDecimal(text);
+  if (/^[+-]?nan$/i.test(text)) {
     throw new DataError(`${source}: ${describeCell(row, column)} holds NaN; ${what} must be finite numbers`);
   }
-  if (!Number.isFinite(v) && /^[+-]?(inf|infinity)$/i.test(text)) {
+  if (/^[+-]?(inf|infinity)$/i.test(text)) {
     throw new DataError(`${source}: ${describeCell(row, column)} holds ${text}; ${what} must be finite numbers`);
   }
-  if (!Number.isFinite(v)) throw new DataError(`${source}: ${describeCell(row, column)} is ${JSON.stringify(text)}; expected a number (${what})`);
+  if (!Number.isFinite(v)) throw new DataError(`${source}: ${describeCell(row, column)} is ${JSON.stringify(text)}; expected a decimal number (${what})`);
   return v;
 }
 
 function isNumberText(text: string): boolean {
-  return text !== '' && Number.isFinite(Number(text));
+  return Number.isFinite(parseDecimal(text));
 }
 
 /**

@@ -52,6 +52,10 @@ const CASES: Case[] = [
   ['tune', ['--data', at('data.csv'), '--results', at('folder')], 1, /is a folder/],
   ['tune', ['--data', at('data.csv'), '--results', ''], 1, /--results: an empty file name/],
   ['shapes', ['--layers', 'x'], 2, /--layers <sizes>' argument 'x' is invalid/],
+  // Number() reads 0x10 as 16: a learning rate nobody meant.
+  ['train', ['--data', at('data.csv'), '--lr', '0x10'], 2, /--lr <alpha>' argument '0x10' is invalid. expected a finite number > 0/],
+  ['tune', ['--data', at('data.csv'), '--lr', '0.1,0b1'], 2, /--lr <list>' argument '0.1,0b1' is invalid/],
+  ['train', ['--data', at('data.csv'), '--lambd', '0o7'], 2, /--lambd <l>' argument '0o7' is invalid/],
   ['worker', [], 1, /worker needs --queue/],
   ['jobs', ['status'], 1, /jobs needs --queue/],
   ['train', ['--worker-out', at('m.safetensors')], 1, /--worker-out needs --queue/],

@@ -42,6 +42,12 @@ describe('CSV loader', () => {
     ]);
   });
 
+  it('labels written as hex codes are names, not the numbers Number() would read', () => {
+    const d = parseCsv('a,code\n1,0x10\n2,0x2\n3,0x10\n', 'codes.csv');
+    expect(d.classes).toEqual(['0x10', '0x2']);
+    expect(d.Y.toArray()).toEqual([[0, 1, 0]]);
+  });
+
   it('BOM, CRLF, quoted fields and blank lines', () => {
     const d = parseCsv('\uFEFF"x 1","x,2",label\r\n"1",2,"cat, tabby"\r\n\r\n3,"4",dog\r\n', 'q.csv');
     expect(d.X.toArray()).toEqual([
@@ -62,7 +68,9 @@ describe('CSV loader', () => {
     dataError('y\n1\n', /at least one feature column and a label column/);
     dataError('a,b,y\n1,2,0\n1,2\n', /row 2 \(line 3\) has 2 fields but the header has 3/);
     dataError('a,b,y\n1,2,0\n1,2,0,4\n', /row 2 \(line 3\) has 4 fields/);
-    dataError('a,b,y\n1,two,0\n', /row 1 \(line 2\), column "b" is "two"; expected a number/);
+    dataError('a,b,y\n1,two,0\n', /row 1 \(line 2\), column "b" is "two"; expected a decimal number/);
+    // Number() reads 0x1f as 31: a column of hex ids is not a feature.
+    dataError('a,b,y\n1,2,0\n1,0x1f,1\n', /row 2 \(line 3\), column "b" is "0x1f"; expected a decimal number \(features\)/);
     dataError('a,b,y\n1,,0\n', /row 1 \(line 2\), column "b" is empty/);
     dataError('a,b,y\n1,2,0\n1,2,0\n', /no column named "z"/, 'z');
     dataError('a,b,y\n1,NaN,0\n', /row 1 \(line 2\), column "b" holds NaN/);

@@ -368,6 +368,7 @@ describe.runIf(run)('the playground, as TensorFlow Playground users expect it', 
     await planar.close();
     for (const [hash, where, message, id] of [
       ['#lr=fast', 'network-error', 'The learning rate α must be a number > 0, not "fast".', 'lr'],
+      ['#lr=0x10', 'network-error', 'The learning rate α must be a number > 0, not "0x10".', 'lr'],
       ['#optimizer=sgd', 'network-error', 'The address\'s optimizer= must be one of gd, momentum, rmsprop, adam, not "sgd".', 'optimizer'],
       ['#data=moons&noise=loud', 'data-error', 'The noise σ must be a number ≥ 0, not "loud".', 'noise'],
       ['#data=mnist', 'data-error', 'The address\'s data= must be one of planar, xor, circles, moons, spiral, gaussian, cat, csv, not "mnist".', 'data-name'],

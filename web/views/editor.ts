@@ -1,4 +1,5 @@
 import { ConfigError } from '../../src/errors.js';
+import { parseDecimal } from '../../src/io/decimal.js';
 import { resolveNetworkConfig } from '../../src/nn/network.js';
 import type { LayerSpec, NetworkSpec } from '../protocol.js';
 
@@ -128,8 +129,8 @@ function gpuRefusal(spec: NetworkSpec): FieldError | null {
 export function readNetwork(hidden: LayerSpec[], f: FieldReaders, nX: number, nY: number, m?: number): NetworkSpec | FieldError {
   const seed = Number(f.seed);
   if (!/^\d+$/.test(f.seed.trim()) || seed > 2 ** 32 - 1) return { field: 'seed', message: `The seed must be a whole number from 0 to 2^32 - 1, not "${f.seed}".` };
-  const learningRate = Number(f.lr);
-  if (f.lr.trim() === '' || !Number.isFinite(learningRate) || learningRate <= 0) return { field: 'lr', message: `The learning rate α must be a number > 0, not "${f.lr}".` };
+  const learningRate = parseDecimal(f.lr);
+  if (!Number.isFinite(learningRate) || learningRate <= 0) return { field: 'lr', message: `The learning rate α must be a number > 0, not "${f.lr}".` };
   const iterations = Number(f.iterations);
   if (!/^\d+$/.test(f.iterations.trim()) || iterations < 1 || iterations > 1_000_000) return { field: 'iterations', message: `Iterations must be a whole number from 1 to 1000000, not "${f.iterations}".` };
   // Empty is the course's full batch; a mini-batch is at most the m samples trained on.
@@ -138,10 +139,10 @@ export function readNetwork(hidden: LayerSpec[], f: FieldReaders, nX: number, nY
   if (batchSize !== null && (!/^\d+$/.test(batchText) || batchSize < 1 || (m !== undefined && batchSize > m))) {
     return { field: 'batchSize', message: `The batch size must be a whole number of samples from 1 to ${m === undefined ? 'm' : `m = ${m}`}, or empty for full batch, not "${f.batchSize}".` };
   }
-  const lambd = Number(f.lambd);
-  if (f.lambd.trim() === '' || !Number.isFinite(lambd) || lambd < 0) return { field: 'lambd', message: `L2 λ must be a number ≥ 0 (0: none), not "${f.lambd}".` };
-  const keepProb = Number(f.keepProb);
-  if (f.keepProb.trim() === '' || !Number.isFinite(keepProb) || keepProb <= 0 || keepProb > 1) return { field: 'keepProb', message: `Dropout keep_prob must be a number in (0, 1] (1: none), not "${f.keepProb}".` };
+  const lambd = parseDecimal(f.lambd);
+  if (!Number.isFinite(lambd) || lambd < 0) return { field: 'lambd', message: `L2 λ must be a number ≥ 0 (0: none), not "${f.lambd}".` };
+  const keepProb = parseDecimal(f.keepProb);
+  if (!Number.isFinite(keepProb) || keepProb <= 0 || keepProb > 1) return { field: 'keepProb', message: `Dropout keep_prob must be a number in (0, 1] (1: none), not "${f.keepProb}".` };
   if (keepProb < 1 && hidden.length === 0) return { field: 'keepProb', message: 'Dropout keep_prob acts on hidden layers and this network has none: it must be 1.' };
   const spec: NetworkSpec = {
     hidden,
