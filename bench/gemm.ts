@@ -88,16 +88,21 @@ export async function benchGemmTable(
   rounds: number,
   between: () => Promise<unknown>,
 ): Promise<GemmResult[]> {
-  const backends = new Map<number, WasmBackend>();
-  for (const t of threadCounts) {
-    const b = new WasmBackend({ threads: t });
-    await b.ready();
-    backends.set(t, b);
+  // One backend per (dtype, threads), as a training run has one: the X kept packed in float32 and
+  // in float64 together would pass the kept-packed bound (KEPT_PACKED_MAX_BYTES), and the last
+  // row's X would then be packed per product, as no training run's is.
+  const backends = new Map<string, WasmBackend>();
+  for (const dtype of dtypes) {
+    for (const t of threadCounts) {
+      const b = new WasmBackend({ threads: t });
+      await b.ready();
+      backends.set(`${dtype}:${t}`, b);
+    }
   }
   const rows = dtypes.flatMap((dtype) =>
     threadCounts.flatMap((threads) =>
       shapes.map((shape) => {
-        const b = backends.get(threads)!;
+        const b = backends.get(`${dtype}:${threads}`)!;
         const { M, N, K, transA, transB } = shape;
         const { A, B, C } = operands(b, shape, dtype);
         const batch = Math.max(1, Math.round(2e7 / (M * N * K)));
