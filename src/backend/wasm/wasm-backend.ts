@@ -11,6 +11,9 @@ const KIND: Record<string, number> = { linear: 0, sigmoid: 1, tanh: 2, relu: 3, 
 // job a moment before sleeping, pool.ts): 8 x 150 x 128 was 1.4x faster on two threads, 20 x 209 x
 // 40 1.1x; one thread below.
 const PARALLEL_MIN_MACS = 1 << 17;
+// Below as many, a product takes well under a millisecond whatever its blocking: no calibration.
+const CALIBRATE_MIN_MACS = 1 << 20;
+const SMALL_BLOCKING: GemmBlocking = { kc: 256, chunkCols: 256 };
 // gemmBlock's B modes (kernels.as): packed as is, packed transposed, read in place, packed with C's
 // lower triangle skipped, packed once for many products.
 const B_PACKED = 0, B_TRANSPOSED = 1, B_IN_PLACE = 2, B_SYMMETRIC = 3, B_PREPACKED = 4;
@@ -22,8 +25,6 @@ const IN_PLACE_MAX_ROW_BYTES = 2048;
 const SYMMETRIC_MIN = 32;
 // Columns per chunk at most where the blocking does not bound them (see gemm).
 const MAX_CHUNK = 512;
-// Below as many, a product takes well under a millisecond whatever its blocking: no calibration.
-const SMALL_BLOCKING: GemmBlocking = { kc: 256, chunkCols: 256 };
 // Bytes of packed B that a backend keeps at most for matrices marked keepPacked (training's X: its
 // two packed forms take about twice its size, 46 MB for the cat data in float64). Memory estimates
 // (nn/memory.ts) do not count them, so they stay small beside any bound a job runs under; a larger
@@ -225,8 +226,8 @@ export class WasmBackend implements Backend {
     const k = this.heap.kernels;
     const mr = k.gemmPanelRows();
     const mPad = roundUp(M, mr);
-    const small = M * N * K < PARALLEL_MIN_MACS;
-    const parallel = this.heap.shared && this.wantThreads > 1 && !small;
+    const small = M * N * K < CALIBRATE_MIN_MACS;
+    const parallel = this.heap.shared && this.wantThreads > 1 && M * N * K >= PARALLEL_MIN_MACS;
     const threads = parallel ? this.wantThreads : 1;
     // Blocks of C: two per thread (a thread the OS pauses leaves half its share to the others).
     // A tall, narrow C (W1ᵀ·dZ1: 12288 x 209) is cut across its rows, so that each thread writes
