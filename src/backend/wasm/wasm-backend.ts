@@ -262,7 +262,10 @@ export class WasmBackend implements Backend {
     const rowChunk = byRows ? roundUp(Math.ceil(M / (2 * threads)), mr) : mPad;
     const rowChunks = Math.ceil(M / rowChunk);
     const widest = mPad > maxChunk ? maxChunk : Math.max(maxChunk, MAX_CHUNK);
-    const chunkCols = byRows ? N : Math.min(widest, roundUp(Math.ceil(N / (threads === 1 ? 1 : (symmetric ? 4 : 2) * threads)), nr));
+    // A block that packs its slice of B's rows (few rows of A, B not transposed nor kept packed)
+    // reads more of each row the wider it is: one block per thread (W1·X on two threads 1.25x).
+    const perThread = symmetric ? 4 : prepacked === undefined && !transB && mPad <= maxChunk ? 1 : 2;
+    const chunkCols = byRows ? N : Math.min(widest, roundUp(Math.ceil(N / (threads === 1 ? 1 : perThread * threads)), nr));
     const chunks = rowChunks * Math.ceil(N / chunkCols);
     const workStride = roundUp(k.gemmWorkBytes(rowChunk, chunkCols, s, kc), 64);
     const packBytes = roundUp(mPad * K * s, 64);
