@@ -20,7 +20,7 @@ import { backendDataOptions, checkMemory, evaluationBytes, processMemoryLimit } 
 import { PRESETS } from '../nn/presets.js';
 import { fitMinMax, fitStandardization } from '../data/normalize.js';
 import { applyPreset, type Given } from './presets.js';
-import { type ClassValue, fitOutputToLabels } from '../experiment/labels.js';
+import { type ClassValue, classList, fitOutputToLabels } from '../experiment/labels.js';
 import type { TrainResult } from '../experiment/trial.js';
 import { optionalQueueOption, queueUrlFrom } from '../jobs/queueOption.js';
 import { parseQueueUrl } from '../jobs/queueUrl.js';
@@ -186,6 +186,12 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   if (gpu && !flags.json) out(`deepnet: webgpu on ${gpu.adapterName}${gpu.software ? ' (a software adapter: correct, but slower than the CPU)' : ''}`);
   if (!flags.json) {
     out(`deepnet: training [${layerDims.join(', ')}] on ${trainSet.source} (m = ${trainSet.X.cols}), ${flags.iterations} iterations, lr ${flags.lr}, ${flags.dtype}; ${form.why}`);
+    // Labels other than the course's 0 and 1 became classes: said, so that a label column of 0.5s
+    // or of -1 and 1 is seen as the classes it was read as.
+    if (classes && !(classes.length === 2 && classes[0] === 0 && classes[1] === 1)) {
+      const meaning = flags.output === 'softmax' ? 'output unit k is the k-th class' : `the output is the probability of ${classList([classes[1]!])} (against ${classList([classes[0]!])})`;
+      out(`deepnet: ${classes.length} classes in the labels (${classList(classes)}): ${flags.output} + ${flags.cost}, ${meaning}`);
+    }
   }
   // A progress bar on a terminal only (its package loads then).
   const bar = process.stderr.isTTY

@@ -58,6 +58,19 @@ describe('train: the distinct labels are the classes', () => {
     expect((JSON.parse(r.stdout) as { layerDims: number[] }).layerDims).toEqual([2, 3, 3]);
   });
 
+  it('says which classes labels other than 0 and 1 became, and what the output means', () => {
+    const line = (labels: number[]) => {
+      const r = deepnet(['train', '--data', csv(`says-${labels.join('_')}.csv`, repeat(labels, 24)), '--layers', '3', '--iterations', '2']);
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout.split('\n')[1];
+    };
+    // A column of -1 and 1 (another course's convention), or soft labels read as a third class.
+    expect(line([-1, 1])).toBe('deepnet: 2 classes in the labels (-1, 1): sigmoid + bce, the output is the probability of 1 (against -1)');
+    expect(line([0, 0.5, 1])).toBe('deepnet: 3 classes in the labels (0, 0.5, 1): softmax + ce, output unit k is the k-th class');
+    // The course's 0/1: nothing more than its own output.
+    expect(line([0, 1])).toMatch(/^Cost after iteration 0: /);
+  });
+
   it('a label of 1e9 is one class among three (no huge one-hot)', () => {
     const r = deepnet(['train', '--data', csv('big.csv', repeat([0, 1, 1e9], 30)), '--layers', '3', '--iterations', '5', '--json']);
     expect(r.status, r.stderr).toBe(0);
