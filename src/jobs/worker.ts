@@ -223,6 +223,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     connected = await connection.ready(Promise.race([worker.waitUntilReady().then(() => true), stopped.then(() => false)]));
     if (!connected) return { stopped, stop };
   } catch (e) {
+    // Stopped while waiting: the wait may end in the closed connection's error, which is no error.
+    if (closing) return { stopped, stop };
     await worker.close(true).catch(() => undefined);
     await connection.close();
     throw e;
