@@ -372,6 +372,38 @@ describe('wasm threads', () => {
     b.dispose();
   });
 
+  it("the claim word is closed before a job's parameters are written: a thread paused between its read of the claim word and its claim cannot take a block of the next product", async () => {
+    const b = new WasmBackend({ threads: 2 });
+    await b.ready();
+    const pool = (b as unknown as { threadPool(): ThreadPool }).threadPool() as unknown as { i32: Int32Array; params: Float64Array };
+    const { A, B, C0, want } = gemmCase('float64', 20, 600, 100, false, false, 1, 0);
+    const C = C0.clone();
+    b.gemm(false, false, 1, A, B, 0, C);
+    // What a paused thread of this product read last: the claim word with every block claimed.
+    const stale = pool.i32[1]!;
+    // The next product's parameters, watched as run() writes them: at the first write the claim
+    // word must already refuse a compare-exchange from `stale` (the old order wrote them first).
+    const params = pool.params;
+    const seen: number[] = [];
+    pool.params = new Proxy(params, {
+      set(target, key, value) {
+        if (key === '0') seen.push(Atomics.compareExchange(pool.i32, 1, stale, stale + 1));
+        return Reflect.set(target, key, value);
+      },
+      get(target, key) {
+        const v = Reflect.get(target, key);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const C2 = C0.clone();
+    b.gemm(false, false, 1, A, B, 0, C2);
+    pool.params = params;
+    expect(seen).toHaveLength(1);
+    expect(seen[0], 'the claim word still took the stale claim').not.toBe(stale);
+    expect(Array.from(C2.data)).toEqual(Array.from(want.data));
+    b.dispose();
+  });
+
   it('a threaded product matches the reference', async () => {
     const b = new WasmBackend({ threads: 2 });
     await b.ready();

@@ -233,6 +233,14 @@ export class ThreadPool {
   /** Runs every chunk of the job, on whichever threads are free, and returns when all are done. */
   run(job: GemmJob): void {
     const p = this.params;
+    const i32 = this.i32;
+    // Chunk indices live in the claim word's low 16 bits (0xffff: closed).
+    if (job.chunks >= 0xffff) throw new RangeError(`deepnet wasm kernels: a ${job.M} x ${job.N} product in ${job.chunks} blocks, more than the threads can count (65534)`);
+    const gen = (this.gen + 1) & 0x7fff;
+    // The claim word is closed first, under the new job's number: a thread of the last job that
+    // read it just before (and was then paused) can no longer claim, whatever it reads next of the
+    // parameters written below (its compare-exchange fails, and the number is not its own).
+    Atomics.store(i32, CLAIM, (gen << 16) | 0xffff);
     p[0] = job.chunks;
     p[1] = job.chunkCols;
     p[2] = job.N;
@@ -252,8 +260,7 @@ export class ThreadPool {
     p[16] = job.rowChunk;
     p[17] = job.rowChunks;
     p[18] = job.kc;
-    const i32 = this.i32;
-    this.gen = (this.gen + 1) & 0x7fff;
+    this.gen = gen;
     Atomics.store(i32, DONE, 0);
     Atomics.store(i32, FAILED, 0);
     Atomics.store(i32, CLAIM, this.gen << 16);
