@@ -339,6 +339,7 @@ describe('wasm threads', () => {
     const job = {
       chunks: 8, chunkCols: 8, N: 64, elementBytes: 8, transB: 0, M: 5, K: 4, alpha: 1, ap: block, b: block, ldb: 64,
       beta: 0, c: b.heap.buffer.byteLength, ldc: 64, work: block + 4096, workStride: 4096, rowChunk: 5, rowChunks: 1, kc: 512,
+      packGroups: 0, packPanels: 1, transA: 0, a: block, lda: 4,
     };
     expect(() => pool.run(job)).toThrow('a 5 x 64 product failed in a kernel thread');
     b.heap.release(block);
@@ -381,13 +382,14 @@ describe('wasm threads', () => {
     b.gemm(false, false, 1, A, B, 0, C);
     // What a paused thread of this product read last: the claim word with every block claimed.
     const stale = pool.i32[1]!;
+    const stalePack = pool.i32[6]!; // the claim word of A's panels, the job's first step
     // The next product's parameters, watched as run() writes them: at the first write the claim
     // word must already refuse a compare-exchange from `stale` (the old order wrote them first).
     const params = pool.params;
     const seen: number[] = [];
     pool.params = new Proxy(params, {
       set(target, key, value) {
-        if (key === '0') seen.push(Atomics.compareExchange(pool.i32, 1, stale, stale + 1));
+        if (key === '0') seen.push(Atomics.compareExchange(pool.i32, 1, stale, stale + 1), Atomics.compareExchange(pool.i32, 6, stalePack, stalePack + 1));
         return Reflect.set(target, key, value);
       },
       get(target, key) {
@@ -398,8 +400,9 @@ describe('wasm threads', () => {
     const C2 = C0.clone();
     b.gemm(false, false, 1, A, B, 0, C2);
     pool.params = params;
-    expect(seen).toHaveLength(1);
+    expect(seen).toHaveLength(2);
     expect(seen[0], 'the claim word still took the stale claim').not.toBe(stale);
+    expect(seen[1], "the panels' claim word still took the stale claim").not.toBe(stalePack);
     expect(Array.from(C2.data)).toEqual(Array.from(want.data));
     b.dispose();
   });

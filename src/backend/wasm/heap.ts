@@ -2,8 +2,9 @@ import { KERNELS_WASM_SHARED, KERNELS_WASM_SINGLE, MAX_PAGES } from './binary.js
 
 /** The kernels' exports (see kernels.as); pointers are byte offsets into the shared memory. */
 export interface Kernels {
-  packA32(transA: number, M: number, K: number, a: number, lda: number, ap: number): void;
-  packA64(transA: number, M: number, K: number, a: number, lda: number, ap: number): void;
+  /** Packs op(A)'s panels it0 <= it < it1 (4 rows each). */
+  packA32(transA: number, M: number, K: number, a: number, lda: number, ap: number, it0: number, it1: number): void;
+  packA64(transA: number, M: number, K: number, a: number, lda: number, ap: number, it0: number, it1: number): void;
   gemmBlock32: GemmBlock;
   gemmBlock64: GemmBlock;
   packWhole32(transB: number, b: number, ldb: number, K: number, N: number, kc: number, dst: number): void;

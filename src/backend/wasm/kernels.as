@@ -32,10 +32,10 @@ const STRIP_PAD: usize = 64;
 
 // ---------------------------------------------------------------- gemm
 
-/** ap[it][k][r] = op(A)[MR it + r][k]; rows past M are zero. */
-function packA<T>(transA: i32, M: i32, K: i32, a: usize, lda: i32, ap: usize): void {
+/** ap[it][k][r] = op(A)[MR it + r][k] for the panels it0 <= it < it1; rows past M are zero. */
+function packA<T>(transA: i32, M: i32, K: i32, a: usize, lda: i32, ap: usize, it0: i32, it1: i32): void {
   const s = <usize>sizeof<T>();
-  const mt = (M + MR - 1) / MR;
+  const mt = min(it1, (M + MR - 1) / MR);
   const panelBytes = <usize>K * <usize>MR * s;
   if (transA) {
     // op(A)[i0 + r][k] = A[k][i0 + r]: row k of A holds MR neighbours for every panel, so A is read
@@ -45,12 +45,12 @@ function packA<T>(transA: i32, M: i32, K: i32, a: usize, lda: i32, ap: usize): v
     for (let k = 0; k < K; k++) {
       const src = a + <usize>k * <usize>lda * s;
       const dst = ap + <usize>k * <usize>MR * s;
-      for (let it = 0; it < full; it++) {
+      for (let it = it0; it < min(full, mt); it++) {
         const from = src + <usize>(it * MR) * s;
         const to = dst + <usize>it * panelBytes;
         for (let h: usize = 0; h < <usize>MR * s; h += 16) v128.store(to + h, v128.load(from + h));
       }
-      if (rows > 0) {
+      if (rows > 0 && full >= it0 && full < mt) {
         const from = src + <usize>(full * MR) * s;
         const to = dst + <usize>full * panelBytes;
         for (let r = 0; r < MR; r++) store<T>(to + <usize>r * s, r < rows ? load<T>(from + <usize>r * s) : <T>0);
@@ -64,7 +64,7 @@ function packA<T>(transA: i32, M: i32, K: i32, a: usize, lda: i32, ap: usize): v
   const step = <i32>(16 / sizeof<T>());
   const kVec = K / step * step;
   const rowBytes = <usize>lda * s;
-  for (let it = 0; it < fullPanels; it++) {
+  for (let it = it0; it < min(fullPanels, mt); it++) {
     const src = a + <usize>(it * MR) * rowBytes;
     let dst = ap + <usize>it * panelBytes;
     for (let k = 0; k < kVec; k += step) {
@@ -95,7 +95,7 @@ function packA<T>(transA: i32, M: i32, K: i32, a: usize, lda: i32, ap: usize): v
       dst += <usize>MR * s;
     }
   }
-  for (let it = fullPanels; it < mt; it++) {
+  for (let it = max(it0, fullPanels); it < mt; it++) {
     const panel = ap + <usize>it * panelBytes;
     for (let r = 0; r < MR; r++) {
       const i = it * MR + r;
@@ -479,11 +479,11 @@ function finishRow<T>(v: v128, dst: usize, alpha: f64, beta: f64): void {
   v128.store(dst, i64x2.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 2));
 }
 
-export function packA32(transA: i32, M: i32, K: i32, a: usize, lda: i32, ap: usize): void {
-  packA<f32>(transA, M, K, a, lda, ap);
+export function packA32(transA: i32, M: i32, K: i32, a: usize, lda: i32, ap: usize, it0: i32, it1: i32): void {
+  packA<f32>(transA, M, K, a, lda, ap, it0, it1);
 }
-export function packA64(transA: i32, M: i32, K: i32, a: usize, lda: i32, ap: usize): void {
-  packA<f64>(transA, M, K, a, lda, ap);
+export function packA64(transA: i32, M: i32, K: i32, a: usize, lda: i32, ap: usize, it0: i32, it1: i32): void {
+  packA<f64>(transA, M, K, a, lda, ap, it0, it1);
 }
 export function gemmBlock32(
   transB: i32, K: i32, alpha: f64, ap: usize, b: usize, ldb: i32,

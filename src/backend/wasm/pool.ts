@@ -36,6 +36,8 @@ const DONE = 2; // chunks finished in the current job
 const QUIT = 3;
 const READY = 4; // workers that have instantiated the kernels
 const FAILED = 5; // a chunk of the current job threw (a trap): run() reports it instead of waiting forever
+const PACK_CLAIM = 6; // (generation << 16) | next group of A's panels to pack
+const PACKED = 7; // groups of A's panels packed in the current job
 const CHUNKS_BY_SLOT = 8; // per thread slot: chunks computed (statistics, for tests)
 export const MAX_THREADS = 24;
 // A thread with nothing to do watches for the next job (or the last chunk) this long before it
@@ -44,7 +46,7 @@ export const MAX_THREADS = 24;
 // an iteration on two threads with it, no gain without it).
 const SPIN_MS = 0.25;
 const PARAMS = 4 * (CHUNKS_BY_SLOT + MAX_THREADS); // byte offset of the parameters
-const N_PARAMS = 19;
+const N_PARAMS = 24;
 
 /**
  * The parameters of one gemm job, in the order runChunks reads them. C is cut into blocks of
@@ -73,6 +75,12 @@ export interface GemmJob {
   rowChunks: number;
   /** The k-block (kernels.as gemmBlock). */
   kc: number;
+  /** op(A)'s panels, packed by the threads before any block (packA): in packGroups groups of packPanels. */
+  packGroups: number;
+  packPanels: number;
+  transA: number;
+  a: number;
+  lda: number;
 }
 
 /**
@@ -81,6 +89,24 @@ export interface GemmJob {
  * Self-contained on purpose: its source text is the workers' loop body.
  */
 function runChunks(k: Kernels, i32: Int32Array, p: Float64Array, gen: number, slot: number): void {
+  // First op(A)'s panels, a group per claim (the same rules as the blocks' claims below), by every
+  // thread that comes; no block starts before all are packed.
+  const groups = p[19]!;
+  for (;;) {
+    const w = Atomics.load(i32, 6);
+    if (w >>> 16 !== gen) return;
+    const idx = w & 0xffff;
+    if (idx >= groups) break;
+    if (Atomics.compareExchange(i32, 6, w, w + 1) !== w) continue;
+    const it0 = idx * p[20]!;
+    try {
+      (p[3] === 4 ? k.packA32 : k.packA64)(p[21]!, p[5]!, p[6]!, p[22]!, p[23]!, p[8]!, it0, it0 + p[20]!);
+    } catch {
+      Atomics.store(i32, 5, 1);
+    }
+    Atomics.add(i32, 7, 1);
+  }
+  while (Atomics.load(i32, 7) < groups) if (Atomics.load(i32, 6) >>> 16 !== gen) return;
   for (;;) {
     const w = Atomics.load(i32, 1);
     if (w >>> 16 !== gen) return;
@@ -241,6 +267,7 @@ export class ThreadPool {
     // read it just before (and was then paused) can no longer claim, whatever it reads next of the
     // parameters written below (its compare-exchange fails, and the number is not its own).
     Atomics.store(i32, CLAIM, (gen << 16) | 0xffff);
+    Atomics.store(i32, PACK_CLAIM, (gen << 16) | 0xffff);
     p[0] = job.chunks;
     p[1] = job.chunkCols;
     p[2] = job.N;
@@ -260,9 +287,16 @@ export class ThreadPool {
     p[16] = job.rowChunk;
     p[17] = job.rowChunks;
     p[18] = job.kc;
+    p[19] = job.packGroups;
+    p[20] = job.packPanels;
+    p[21] = job.transA;
+    p[22] = job.a;
+    p[23] = job.lda;
     this.gen = gen;
     Atomics.store(i32, DONE, 0);
     Atomics.store(i32, FAILED, 0);
+    Atomics.store(i32, PACKED, 0);
+    Atomics.store(i32, PACK_CLAIM, gen << 16);
     Atomics.store(i32, CLAIM, this.gen << 16);
     Atomics.store(i32, GEN, this.gen);
     if (this.workers.length > 0) Atomics.notify(i32, GEN);

@@ -279,8 +279,12 @@ export class WasmBackend implements Backend {
     if (K === 0) {
       this.scale(C, c, beta);
     } else {
-      (s === 4 ? k.packA32 : k.packA64)(transA ? 1 : 0, M, K, a, A.cols, ap);
+      // On threads, op(A)'s panels are packed by all of them, as the job's first step (pool.ts).
+      const panels = mPad / mr;
+      const packPanels = parallel ? Math.max(1, Math.ceil(panels / (4 * threads))) : panels;
+      if (!parallel) (s === 4 ? k.packA32 : k.packA64)(transA ? 1 : 0, M, K, a, A.cols, ap, 0, panels);
       const job = {
+        packGroups: parallel ? Math.ceil(panels / packPanels) : 0, packPanels, transA: transA ? 1 : 0, a, lda: A.cols,
         chunks, chunkCols, N, elementBytes: s,
         transB: prepacked !== undefined ? B_PREPACKED : transB ? B_TRANSPOSED : inPlaceB ? B_IN_PLACE : symmetric ? B_SYMMETRIC : B_PACKED,
         M, K, alpha, ap, b: prepacked ?? b,
