@@ -25,7 +25,7 @@ function describeCell(row: number, column: string): string {
 }
 
 /** A cell as a number; anything else names the row, the column and the value. */
-function numberCell(text: string, row: number, column: string, source: string, what: string): number {
+function numberCell(text: string, row: number, column: string, source: string, what: string, dtype: DType): number {
   if (text === '') throw new DataError(`${source}: ${describeCell(row, column)} is empty; expected a number (${what})`);
   const v = parseDecimal(text);
   if (/^[+-]?nan$/i.test(text)) {
@@ -34,12 +34,17 @@ function numberCell(text: string, row: number, column: string, source: string, w
   if (/^[+-]?(inf|infinity)$/i.test(text)) {
     throw new DataError(`${source}: ${describeCell(row, column)} holds ${text}; ${what} must be finite numbers`);
   }
-  if (!Number.isFinite(v)) throw new DataError(`${source}: ${describeCell(row, column)} is ${JSON.stringify(text)}; expected a decimal number (${what})`);
+  if (Number.isNaN(v)) throw new DataError(`${source}: ${describeCell(row, column)} is ${JSON.stringify(text)}; expected a decimal number (${what})`);
+  // Too large for the dtype it is stored in: it would be stored as Infinity.
+  if (!Number.isFinite(dtype === 'float32' ? Math.fround(v) : v)) {
+    throw new DataError(`${source}: ${describeCell(row, column)} is ${text}, beyond the range of ${dtype} (about ±${dtype === 'float32' ? '3.4e38' : '1.8e308'}); ${what} must be finite numbers`);
+  }
   return v;
 }
 
+/** A decimal, however large (a number too large for the dtype is an error, not a class name). */
 function isNumberText(text: string): boolean {
-  return Number.isFinite(parseDecimal(text));
+  return !Number.isNaN(parseDecimal(text));
 }
 
 /**
@@ -83,7 +88,7 @@ export function parseCsv(text: string, source: string, options: CsvOptions = {})
     let f = 0;
     for (let c = 0; c < cells.length; c++) {
       if (c === labelCol) continue;
-      X.data[f * m + s] = numberCell(cells[c]!, row, header[c]!, source, 'features');
+      X.data[f * m + s] = numberCell(cells[c]!, row, header[c]!, source, 'features', dtype);
       f++;
     }
     labels.push(cells[labelCol]!);
@@ -91,7 +96,7 @@ export function parseCsv(text: string, source: string, options: CsvOptions = {})
   const Y = Matrix.zeros(1, m, dtype);
   let classes: string[] | undefined;
   if (labels.every(isNumberText) || labels.some((t) => /^[+-]?(nan|inf|infinity)$/i.test(t))) {
-    labels.forEach((t, s) => (Y.data[s] = numberCell(t, s + 1, labelName, source, 'labels')));
+    labels.forEach((t, s) => (Y.data[s] = numberCell(t, s + 1, labelName, source, 'labels', dtype)));
   } else {
     classes = [...new Set(labels)].sort();
     const index = new Map(classes.map((name, k) => [name, k]));
@@ -112,7 +117,7 @@ function featuresOnly(header: string[], rows: string[][], source: string, dtype:
   rows.forEach((cells, s) => {
     const row = s + 1;
     if (cells.length !== n) throw new DataError(`${source}: row ${row} (line ${row + 1}) has ${cells.length} fields but the header has ${n}`);
-    for (let f = 0; f < n; f++) X.data[f * m + s] = numberCell(cells[f]!, row, header[f]!, source, 'features');
+    for (let f = 0; f < n; f++) X.data[f * m + s] = numberCell(cells[f]!, row, header[f]!, source, 'features', dtype);
   });
   return { X, Y: Matrix.zeros(0, m, dtype), source };
 }

@@ -69,6 +69,11 @@ describe('CSV loader', () => {
     dataError('a,b,y\n1,2,0\n1,2\n', /row 2 \(line 3\) has 2 fields but the header has 3/);
     dataError('a,b,y\n1,2,0\n1,2,0,4\n', /row 2 \(line 3\) has 4 fields/);
     dataError('a,b,y\n1,two,0\n', /row 1 \(line 2\), column "b" is "two"; expected a decimal number/);
+    // Too large for the dtype: it would be stored as Infinity (and read as a class name, as a label).
+    dataError('a,b,y\n1,2,0\n1,1e400,1\n', /row 2 \(line 3\), column "b" is 1e400, beyond the range of float64 \(about ±1\.8e308\); features must be finite/);
+    dataError('a,b,y\n1,2,1\n1,3,1e400\n', /row 2 \(line 3\), column "y" is 1e400, beyond the range of float64.*labels must be finite/);
+    expect(() => parseCsv('a,b,y\n1,1e39,0\n', 'f.csv', { dtype: 'float32' })).toThrow(/row 1 \(line 2\), column "b" is 1e39, beyond the range of float32 \(about ±3\.4e38\)/);
+    expect(parseCsv('a,b,y\n1,1e39,0\n1,2,1\n', 'f.csv').X.data[2]).toBe(1e39);
     // Number() reads 0x1f as 31: a column of hex ids is not a feature.
     dataError('a,b,y\n1,2,0\n1,0x1f,1\n', /row 2 \(line 3\), column "b" is "0x1f"; expected a decimal number \(features\)/);
     dataError('a,b,y\n1,,0\n', /row 1 \(line 2\), column "b" is empty/);
