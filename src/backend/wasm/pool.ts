@@ -89,16 +89,24 @@ export interface GemmJob {
  * Self-contained on purpose: its source text is the workers' loop body.
  */
 function runChunks(k: Kernels, i32: Int32Array, p: Float64Array, gen: number, slot: number): void {
-  // First op(A)'s panels, a group per claim (the same rules as the blocks' claims below), by every
-  // thread that comes; no block starts before all are packed.
+  // The next of `count` items from the claim word `word` ((generation << 16) | next index), or -1
+  // when there is none for this thread: all claimed, or the word belongs to a later job already.
+  // The bounds are this job's, read once: run() writes the parameters before the generation that
+  // sent this thread here, and closes the claim words before writing the next job's, so a paused
+  // thread's compare-exchange fails rather than taking the next product's block under this
+  // product's number (computed twice, counted done twice: C read while a block is still written).
+  const claim = (word: number, count: number): number => {
+    for (;;) {
+      const w = Atomics.load(i32, word);
+      if (w >>> 16 !== gen || (w & 0xffff) >= count) return -1;
+      if (Atomics.compareExchange(i32, word, w, w + 1) === w) return w & 0xffff;
+    }
+  };
+  // First op(A)'s panels, a group per claim, by every thread that comes; no block starts before
+  // all are packed (word 7 counts them).
   const groups = p[19]!;
-  for (;;) {
-    const w = Atomics.load(i32, 6);
-    if (w >>> 16 !== gen) return;
-    const idx = w & 0xffff;
-    if (idx >= groups) break;
-    if (Atomics.compareExchange(i32, 6, w, w + 1) !== w) continue;
-    const it0 = idx * p[20]!;
+  for (let g = claim(6, groups); g >= 0; g = claim(6, groups)) {
+    const it0 = g * p[20]!;
     try {
       (p[3] === 4 ? k.packA32 : k.packA64)(p[21]!, p[5]!, p[6]!, p[22]!, p[23]!, p[8]!, it0, it0 + p[20]!);
     } catch {
@@ -107,15 +115,8 @@ function runChunks(k: Kernels, i32: Int32Array, p: Float64Array, gen: number, sl
     Atomics.add(i32, 7, 1);
   }
   while (Atomics.load(i32, 7) < groups) if (Atomics.load(i32, 6) >>> 16 !== gen) return;
-  for (;;) {
-    const w = Atomics.load(i32, 1);
-    if (w >>> 16 !== gen) return;
-    // The bound is read before the claim, never after: a claim past the last chunk would let a
-    // slow thread read the next job's parameters with this job's index, compute a chunk twice and
-    // count it done twice, so the caller would read C while a chunk is still being written.
-    const idx = w & 0xffff;
-    if (idx >= p[0]!) return;
-    if (Atomics.compareExchange(i32, 1, w, w + 1) !== w) continue;
+  const chunks = p[0]!;
+  for (let idx = claim(1, chunks); idx >= 0; idx = claim(1, chunks)) {
     const i0 = (idx % p[17]!) * p[16]!;
     const i1 = Math.min(p[5]!, i0 + p[16]!);
     const j0 = Math.floor(idx / p[17]!) * p[1]!;
@@ -128,7 +129,7 @@ function runChunks(k: Kernels, i32: Int32Array, p: Float64Array, gen: number, sl
       Atomics.store(i32, 5, 1);
     }
     Atomics.add(i32, 8 + slot, 1);
-    if (Atomics.add(i32, 2, 1) + 1 === p[0]) Atomics.notify(i32, 2);
+    if (Atomics.add(i32, 2, 1) + 1 === chunks) Atomics.notify(i32, 2);
   }
 }
 
