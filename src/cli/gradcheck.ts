@@ -1,6 +1,5 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { DataError } from '../errors.js';
-import { parseDecimal } from '../io/decimal.js';
 import { Matrix } from '../matrix.js';
 import { ACTIVATIONS, type ActivationName, OUTPUT_ACTIVATIONS } from '../nn/activations.js';
 import { oneHot } from '../data/onehot.js';
@@ -11,7 +10,7 @@ import { resolveNetworkConfig } from '../nn/network.js';
 import { NumpyRandom } from '../random.js';
 import { loadData } from '../experiment/data.js';
 import { fitOutputToLabels } from '../experiment/labels.js';
-import { choice, layerList, nonNegativeInt, positiveInt } from './parsers.js';
+import { choice, layerList, nonNegativeInt, numberIn, positiveInt } from './parsers.js';
 
 interface GradcheckFlags {
   layers: number[];
@@ -34,13 +33,10 @@ interface GradcheckFlags {
 /** The range of ε where the two-sided estimate means something: far below 1, far above the rounding of θ and J. */
 export const EPSILON_RANGE = [1e-12, 1e-1] as const;
 
-function epsilonValue(value: string): number {
-  const e = parseDecimal(value);
-  if (!Number.isFinite(e) || e < EPSILON_RANGE[0] || e > EPSILON_RANGE[1]) {
-    throw new InvalidArgumentError(`expected a step in [${EPSILON_RANGE[0]}, ${EPSILON_RANGE[1]}] (smaller steps measure the rounding of J, not its slope), got ${JSON.stringify(value)}`);
-  }
-  return e;
-}
+const epsilonValue = numberIn(
+  `a step in [${EPSILON_RANGE[0]}, ${EPSILON_RANGE[1]}] (smaller steps measure the rounding of J, not its slope)`,
+  (e) => e >= EPSILON_RANGE[0] && e <= EPSILON_RANGE[1],
+);
 
 export type Verdict = 'good' | 'ok' | 'bug' | 'rounding';
 

@@ -20,13 +20,16 @@ export function nonNegativeInt(value: string): number {
   return n;
 }
 
-export function positiveNumber(value: string): number {
-  const n = parseDecimal(value);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new InvalidArgumentError(`expected a finite number > 0, got ${JSON.stringify(value)}`);
-  }
-  return n;
+/** A flag's decimal number, finite and passing `ok`; otherwise "expected <rule>, got <value>". */
+export function numberIn(rule: string, ok: (x: number) => boolean): (value: string) => number {
+  return (value) => {
+    const n = parseDecimal(value);
+    if (!Number.isFinite(n) || !ok(n)) throw new InvalidArgumentError(`expected ${rule}, got ${JSON.stringify(value)}`);
+    return n;
+  };
 }
+
+export const positiveNumber = numberIn('a finite number > 0', (x) => x > 0);
 
 /** "20,7,5" -> [20, 7, 5]; "none" or "" -> [] (no hidden layer: logistic regression). */
 export function layerList(value: string): number[] {

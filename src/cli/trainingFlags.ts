@@ -1,9 +1,8 @@
-import { type Command, InvalidArgumentError } from 'commander';
-import { parseDecimal } from '../io/decimal.js';
+import type { Command } from 'commander';
 import { GRAM_MODES } from '../nn/gram.js';
 import { OPTIMIZERS } from '../nn/optimizers.js';
 import type { TrainingOptions } from '../nn/trainingOptions.js';
-import { choice, positiveInt } from './parsers.js';
+import { choice, numberIn, positiveInt } from './parsers.js';
 
 // The flags of the training options (mini-batches, optimisers, decay, L2, dropout). A malformed
 // number is bad usage (exit 2) named by its flag; a value out of range for the data (a batch larger
@@ -16,14 +15,6 @@ export type TrainingFlags = Pick<
 
 /** --gram: the first layer in Gram form (train and tune). */
 export const GRAM_FLAG = ['--gram <how>', `first layer in Gram form: ${GRAM_MODES.join('|')} (default auto: where it saves work)`] as const;
-
-function numberIn(rule: string, ok: (x: number) => boolean): (value: string) => number {
-  return (value) => {
-    const n = parseDecimal(value);
-    if (!Number.isFinite(n) || !ok(n)) throw new InvalidArgumentError(`expected ${rule}, got ${JSON.stringify(value)}`);
-    return n;
-  };
-}
 
 const unit = numberIn('a number in [0, 1)', (x) => x >= 0 && x < 1);
 const keepOne = numberIn('keep_prob in (0, 1]', (x) => x > 0 && x <= 1);
