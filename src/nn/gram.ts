@@ -118,6 +118,8 @@ export class GramFirstLayer {
     this.C0 = this.matrix(W1.rows, m, dtype);
     this.K = this.matrix(m, m, dtype);
     backend.gemm(true, false, 1, X, X, 0, this.K);
+    // K is every iteration's B (U·K) and never changes: packed once, read packed from then on.
+    backend.keepPacked?.(this.K);
   }
 
   private matrix(rows: number, cols: number, dtype: DType): Matrix {

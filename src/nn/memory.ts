@@ -46,7 +46,10 @@ export interface MemoryEstimate {
    * backend, and whatever else the run holds (otherBytes).
    */
   data: number;
-  /** The Gram form's first layer (gram.ts): K = Xᵀ·X, the start W0, C0 = W0·X, U, U·K and momentum's V. */
+  /**
+   * The Gram form's first layer (gram.ts): K = Xᵀ·X, the start W0, C0 = W0·X, U, U·K and momentum's
+   * V, and K kept packed by the backend (within keptPackedMaxBytes).
+   */
   gram: number;
   total: number;
 }
@@ -112,13 +115,15 @@ export function estimateTraining(layerDims: readonly number[], m: number, dtype:
   const n1 = layerDims[1]!;
   const mayGram = options.gram !== 'off' && (optimizer === 'gd' || optimizer === 'momentum') && m * m * b <= GRAM_MAX_BYTES && (options.gram === 'on' || n0 > m);
   const gramElements = mayGram ? m * m + n1 * n0 + (optimizer === 'momentum' ? 4 : 3) * n1 * m : 0;
+  // K's packed form: its rows in k-blocks of 256 and its columns in strips of 4 or 8, padded (at most).
+  const kPackedBytes = mayGram ? Math.min(options.keptPackedMaxBytes ?? 0, (m + 255) * (m + 7) * b) : 0;
   const parts = {
     parameters: P * b,
     gradients: P * b,
     optimizer: optimizerCopies * P * b,
     caches: cacheElements * b,
     data: dataElements * b + packedBytes + (options.otherBytes ?? 0),
-    gram: gramElements * b,
+    gram: gramElements * b + kPackedBytes,
   };
   return { ...parts, total: parts.parameters + parts.gradients + parts.optimizer + parts.caches + parts.data + parts.gram };
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backendNames, withBackend } from '../../src/backend/select.js';
+import { WasmBackend } from '../../src/backend/wasm/wasm-backend.js';
 import { ConfigError } from '../../src/errors.js';
 import { Matrix } from '../../src/matrix.js';
 import { type Callback, earlyStopping } from '../../src/nn/callbacks.js';
@@ -107,6 +108,41 @@ describe('the Gram form over random networks (properties)', () => {
     expectSameRun(leaky, 1e-11);
     const logistic = bothForms(X, labels(9, 4), initializeParametersDeep([30, 1], { seed: 2 }), { epochs: 30, learningRate: 0.1, lambd: 0.5, batchSize: 4 });
     expectSameRun(logistic, 1e-11);
+  });
+});
+
+describe('the Gram form on the wasm kernels', () => {
+  it('K is packed once and read packed by every U·K: the bits of packing it per product (1 and 2 threads, float32 and float64)', async () => {
+    // keepPacked a no-op: K packed per product, as any B.
+    class PerProduct extends WasmBackend {
+      override keepPacked(): void {}
+    }
+    for (const threads of [1, 2]) {
+      const kept = new WasmBackend({ threads });
+      const perProduct = new PerProduct({ threads });
+      await Promise.all([kept.ready(), perProduct.ready()]);
+      for (const dtype of ['float32', 'float64'] as const) {
+        // m = 70: U·K (24 x 70 x 70) is large enough for the threads.
+        const X = randn(300, 70, 5).astype(dtype);
+        const Y = labels(70, 6).astype(dtype);
+        const start = initializeParametersDeep([300, 24, 3, 1], { seed: 7, dtype });
+        const held: number[] = [];
+        const run = (b: WasmBackend) => {
+          const p = cloneParameters(start);
+          const h = withBackend(b, () => trainLoop(X, Y, p, { epochs: 15, learningRate: 0.05, gram: 'on', onIteration: () => void held.push(b.keptPackedBytes) }));
+          return { loss: h.loss, W1: Array.from(p.W1!.data), W3: Array.from(p.W3!.data) };
+        };
+        const want = run(perProduct);
+        held.length = 0;
+        const got = run(kept);
+        expect(got, `${dtype}, ${threads} threads`).toEqual(want);
+        // K's form (70 rows in one k-block, 70 columns in strips of 8 or 4) is held from U·K's second product on, and given back at the end.
+        expect(held.slice(2).every((bytes) => bytes >= 256 * 72 * (dtype === 'float32' ? 4 : 8))).toBe(true);
+        expect(kept.keptPackedBytes).toBe(0);
+      }
+      kept.dispose();
+      perProduct.dispose();
+    }
   });
 });
 

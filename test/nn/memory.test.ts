@@ -65,6 +65,11 @@ describe('the memory of a network and its training, before anything is allocated
     // The cat run on wasm, as a whole process: X (12288, 209) twice, Y twice, 41 MB of X packed.
     const cat = estimateTraining([12288, 20, 7, 5, 1], 209, 'float64', backendDataOptions(wasm, 'process'));
     expect(cat.data).toBe(2 * (12288 + 1) * 209 * 8 + 2 * 12288 * 209 * 8);
+    // ... and K (209 x 209) kept packed beside the Gram form's matrices, padded to whole k-blocks and strips.
+    expect(cat.gram).toBe((209 * 209 + 20 * 12288 + 3 * 20 * 209) * 8 + (209 + 255) * (209 + 7) * 8);
+    expect(estimateTraining([12288, 20, 7, 5, 1], 209, 'float64', { ...backendDataOptions(wasm, 'process'), keptPackedMaxBytes: 1000 }).gram).toBe(
+      (209 * 209 + 20 * 12288 + 3 * 20 * 209) * 8 + 1000,
+    );
     wasm.dispose();
 
     // A test set of 50 samples: its data (each copy) and a pass's matrices, never Gram or packed forms.
