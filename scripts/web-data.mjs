@@ -1,5 +1,5 @@
-// Writes the course's cat images for the playground as raw bytes (uint8 pixels (m, 64, 64, 3) and
-// uint8 labels), read from the shipped HDF5 files, into web/public/data/.
+// Writes the course's cat images for the playground as raw bytes (uint8 pixels feature by feature,
+// (12288, m) as the course's X, and uint8 labels), read from the shipped HDF5 files, into web/public/data/.
 import { fileURLToPath } from 'node:url';
 import { writeCatBytes } from './cat-bytes.mjs';
 

@@ -61,7 +61,7 @@ export type ToWorker =
   | { type: 'save' }
   | { type: 'load'; build: number; bytes: ArrayBuffer; name: string };
 
-/** The cat images as the page fetched them: uint8 pixels (m, 64, 64, 3) and labels (m). */
+/** The cat images as the page fetched them: uint8 pixels feature by feature, (12288, m) as X (x[f·m + s]), and labels (m). */
 export interface CatBytes {
   x: Uint8Array;
   y: Uint8Array;

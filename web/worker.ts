@@ -5,7 +5,7 @@
 // reads back every GPU_READ_EVERY iterations: pause, step and a new learning rate stop its run
 // from onIteration (the parameters are then exactly the CPU loop's) and a new run goes on from them.
 
-import type { Dataset } from '../src/data/dataset.js';
+import { type Dataset, scaledInto } from '../src/data/dataset.js';
 import { parseCsv } from '../src/data/csv.js';
 import { planarDataset } from '../src/data/planar.js';
 import { trainTestSplit } from '../src/data/split.js';
@@ -138,12 +138,11 @@ class DeepnetErrorLike extends Error {
   }
 }
 
-/** The course's X = x.reshape(m, -1).T / 255 from the raw pixels. */
+/** The course's X = x.reshape(m, -1).T / 255 from the raw pixels (already feature by feature). */
 function catDataset(bytes: CatBytes, role: string): Dataset {
   const { m } = bytes;
-  const n = bytes.x.length / m;
-  const X = Matrix.zeros(n, m);
-  for (let s = 0; s < m; s++) for (let f = 0; f < n; f++) X.data[f * m + s] = bytes.x[s * n + f]! / 255;
+  const X = Matrix.zeros(bytes.x.length / m, m);
+  scaledInto(bytes.x, X.data, 255);
   const Y = Matrix.zeros(1, m);
   for (let s = 0; s < m; s++) Y.data[s] = bytes.y[s]!;
   return { X, Y, classes: ['non-cat', 'cat'], source: `cat (${role})` };

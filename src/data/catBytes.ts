@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type DType, Matrix } from '../matrix.js';
 import type { Dataset } from './dataset.js';
-import { samplesToColumns } from './dataset.js';
+import { scaledInto } from './dataset.js';
 
 /** What `npm run build` writes beside the compiled code (scripts/cat-bytes.mjs). */
 interface Manifest {
@@ -20,7 +20,8 @@ interface Entry {
   h5Sha256: string;
 }
 
-const FORMAT = 'deepnet cat bytes 1';
+// 2: x is feature by feature, (n, m) as X is (1 was sample by sample).
+const FORMAT = 'deepnet cat bytes 2';
 /** dist/cat-bytes/ for the compiled module; the source tree has none, and reads the HDF5 files. */
 export const CAT_BYTES_DIR = fileURLToPath(new URL('../cat-bytes/', import.meta.url));
 
@@ -48,7 +49,7 @@ export function loadCatBytes(h5Path: string, role: 'train' | 'test', dtype: DTyp
   }
   const { m, n } = manifest[role];
   const X = Matrix.zeros(n, m, dtype);
-  samplesToColumns(x, m, n, X.data, 255);
+  scaledInto(x, X.data, 255);
   const Y = Matrix.zeros(1, m, dtype);
   for (let s = 0; s < m; s++) Y.data[s] = y[s]!;
   return { X, Y, classes: manifest.classes.map(String), source: h5Path };

@@ -35,6 +35,12 @@ export function samplesToColumns(
   }
 }
 
+/** Values already in the course's (n, m) layout, scaled: out = values / scale, in one pass. */
+export function scaledInto(values: ArrayLike<number>, out: Float64Array | Float32Array, scale: number): void {
+  if (values.length !== out.length) throw new RangeError(`scaledInto: ${values.length} values for ${out.length} elements`);
+  for (let t = 0; t < out.length; t++) out[t] = values[t]! / scale;
+}
+
 /** Throws a DataError naming the first NaN or Infinity in a (n, m) matrix, by sample and feature. */
 export function assertFinite(M: Matrix, name: string, source: string): void {
   const { rows, cols } = M;

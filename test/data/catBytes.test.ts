@@ -46,7 +46,7 @@ describe('the cat data from the build\'s raw bytes', () => {
     expect(loadCatBytes(catFiles().train, 'train', 'float64', dir)).toBeUndefined();
     copyFileSync(`${BUILT}cat_train_x.u8`, `${dir}cat_train_x.u8`);
     const manifest = JSON.parse(readFileSync(`${dir}cat.json`, 'utf8'));
-    writeFileSync(`${dir}cat.json`, JSON.stringify({ ...manifest, format: 'deepnet cat bytes 2' }));
+    writeFileSync(`${dir}cat.json`, JSON.stringify({ ...manifest, format: 'deepnet cat bytes 1' }));
     expect(loadCatBytes(catFiles().train, 'train', 'float64', dir)).toBeUndefined();
     expect(loadCatBytes(catFiles().train, 'train', 'float64', `${dir}none/`)).toBeUndefined();
   });

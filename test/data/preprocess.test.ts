@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Dataset, samplesToColumns } from '../../src/data/dataset.js';
+import { type Dataset, samplesToColumns, scaledInto } from '../../src/data/dataset.js';
 import { applyNormalization, fitMinMax, fitStandardization } from '../../src/data/normalize.js';
 import { classCount, oneHot } from '../../src/data/onehot.js';
 import { shuffle, takeColumns, trainTestSplit } from '../../src/data/split.js';
@@ -133,5 +133,20 @@ describe('samplesToColumns', () => {
         expect(out[f * m + s]).toBe(out instanceof Float64Array ? pixels[s * n + f]! / 255 : Math.fround(pixels[s * n + f]! / 255));
       }
     }
+  });
+});
+
+describe('scaledInto', () => {
+  it('values already (n, m): out = values / scale, element by element, in the dtype of out (rounded once)', () => {
+    const pixels = Uint8Array.from({ length: 300 }, (_, t) => (t * 37) % 256);
+    const f64 = new Float64Array(300);
+    const f32 = new Float32Array(300);
+    scaledInto(pixels, f64, 255);
+    scaledInto(pixels, f32, 255);
+    pixels.forEach((p, t) => {
+      expect(f64[t]).toBe(p / 255);
+      expect(f32[t]).toBe(Math.fround(p / 255));
+    });
+    expect(() => scaledInto(pixels, new Float64Array(299), 255)).toThrow(new RangeError('scaledInto: 300 values for 299 elements'));
   });
 });

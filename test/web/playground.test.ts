@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { catFiles } from '../../src/data/cat.js';
+import { loadH5 } from '../../src/data/h5.js';
 import { planarDataset } from '../../src/data/planar.js';
 import { Network } from '../../src/nn/network.js';
 import { CHROMIUM, launchChromium, servePlayground, traceMainThread } from '../helpers/browser.js';
@@ -210,6 +212,14 @@ describe.runIf(run)('the playground in Chromium', () => {
     await page.selectOption('#data-name', 'cat');
     await page.waitForFunction((n) => (window as unknown as { deepnet: PageState }).deepnet.readyCount > n, before, { timeout: 60_000 });
     expect(await page.$$eval('#cat-grid figure', (f) => f.length)).toBe(50);
+    // Each image is its sample's pixels, as the HDF5 file has them: image 7's pixels (0, 0) and (63, 63).
+    const pixels = await page.$$eval('#cat-grid canvas', (cs) => {
+      const data = (cs[7] as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 64, 64).data;
+      return [...data.slice(0, 3), ...data.slice(4 * 4095, 4 * 4095 + 3)];
+    });
+    const h5 = await loadH5(catFiles().test);
+    const feature = (f: number) => Math.round(h5.X.data[f * h5.X.cols + 7]! * 255);
+    expect(pixels).toEqual([0, 1, 2, 12285, 12286, 12287].map(feature));
     expect(await page.textContent('#dims')).toContain('(20, 12288)');
     expect(await page.textContent('#dims-m')).toBe('m = 209');
     await setField('#iterations', '3');

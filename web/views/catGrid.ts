@@ -14,8 +14,8 @@ export class CatGrid {
     this.labels = [];
     this.truth = test.y;
     const side = 64;
-    const n = side * side * 3;
-    for (let s = 0; s < test.m; s++) {
+    const m = test.m;
+    for (let s = 0; s < m; s++) {
       const figure = document.createElement('figure');
       const canvas = document.createElement('canvas');
       canvas.width = side;
@@ -23,9 +23,10 @@ export class CatGrid {
       const ctx = canvas.getContext('2d')!;
       const image = ctx.createImageData(side, side);
       for (let p = 0; p < side * side; p++) {
-        image.data[4 * p] = test.x[s * n + 3 * p]!;
-        image.data[4 * p + 1] = test.x[s * n + 3 * p + 1]!;
-        image.data[4 * p + 2] = test.x[s * n + 3 * p + 2]!;
+        // Feature 3p + c of sample s (the bytes are feature by feature, as X).
+        image.data[4 * p] = test.x[3 * p * m + s]!;
+        image.data[4 * p + 1] = test.x[(3 * p + 1) * m + s]!;
+        image.data[4 * p + 2] = test.x[(3 * p + 2) * m + s]!;
         image.data[4 * p + 3] = 255;
       }
       ctx.putImageData(image, 0, 0);
