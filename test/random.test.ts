@@ -64,6 +64,23 @@ describe.each(seeds)('NumpyRandom matches numpy with seed %i', (seed) => {
   });
 });
 
+describe('NumpyRandom.randn draws in bulk', () => {
+  it('randn(n) is n nextGaussian() calls, bit for bit: across twists, odd sizes, the cached value kept between calls', () => {
+    for (const sizes of [[1], [7, 3, 1000], [5000], [311, 1, 2, 4096], [0, 3]]) {
+      const bulk = new NumpyRandom(9);
+      const one = new NumpyRandom(9);
+      for (const n of sizes) {
+        const got = Array.from(bulk.randn(n));
+        const want = Array.from({ length: n }, () => one.nextGaussian());
+        expect(got, `sizes ${sizes.join(', ')}`).toEqual(want);
+        // Both generators stand at the same place afterwards: the next draws agree.
+        expect(bulk.rand(1)[0]).toBe(one.rand(1)[0]);
+      }
+      expect(bulk.nextGaussian()).toBe(one.nextGaussian());
+    }
+  });
+});
+
 describe('NumpyRandom seeds and permutations', () => {
   it('re-seeding restarts the stream and clears the cached Gaussian', () => {
     const rng = new NumpyRandom(1);
