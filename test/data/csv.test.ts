@@ -74,6 +74,18 @@ describe('CSV loader', () => {
     dataError('a,b,y\n1,2,1\n1,3,1e400\n', /row 2 \(line 3\), column "y" is 1e400, beyond the range of float64.*labels must be finite/);
     expect(() => parseCsv('a,b,y\n1,1e39,0\n', 'f.csv', { dtype: 'float32' })).toThrow(/row 1 \(line 2\), column "b" is 1e39, beyond the range of float32 \(about ±3\.4e38\)/);
     expect(parseCsv('a,b,y\n1,1e39,0\n1,2,1\n', 'f.csv').X.data[2]).toBe(1e39);
+  });
+
+  it('integer labels that float32 cannot tell apart are an error naming both cells; float64 keeps them, and regression targets round', () => {
+    const big = 'a,y\n1,16777216\n2,16777217\n3,5\n';
+    expect(() => parseCsv(big, 'f.csv', { dtype: 'float32' })).toThrow(
+      new DataError('f.csv: row 2 (line 3), column "y" is 16777217 and row 1 is 16777216: both are 16777216 in float32, so two classes would become one; read the labels as float64 (--dtype float64), exact to 2^53'),
+    );
+    expect(Array.from(parseCsv(big, 'f.csv').Y.data)).toEqual([16777216, 16777217, 5]);
+    // The same label twice, and labels float32 holds exactly, are fine.
+    expect(Array.from(parseCsv('a,y\n1,16777218\n2,16777218\n3,-16777218\n', 'f.csv', { dtype: 'float32' }).Y.data)).toEqual([16777218, 16777218, -16777218]);
+    // Targets that are not whole numbers round to float32 as features do.
+    expect(Array.from(parseCsv('a,y\n1,0.1\n2,0.10000000001\n', 'f.csv', { dtype: 'float32' }).Y.data)).toEqual([Math.fround(0.1), Math.fround(0.1)]);
     // Number() reads 0x1f as 31: a column of hex ids is not a feature.
     dataError('a,b,y\n1,2,0\n1,0x1f,1\n', /row 2 \(line 3\), column "b" is "0x1f"; expected a decimal number \(features\)/);
     dataError('a,b,y\n1,,0\n', /row 1 \(line 2\), column "b" is empty/);
