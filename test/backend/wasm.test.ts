@@ -157,13 +157,14 @@ describe('wasm gemm vs reference', () => {
     }
   });
 
-  it('Xᵀ·X (upper triangle computed, the rest mirrored) gives the bits of the full product, on 1 and 2 threads', async () => {
-    for (const threads of [1, 2]) {
-      const b = new WasmBackend({ threads });
+  it('Xᵀ·X (upper triangle computed, the rest mirrored, Xᵀ read where X lies) gives the bits of the full product, on 1 and 2 threads', async () => {
+    for (const [threads, blocking] of [[1, undefined], [2, undefined], [2, { kc: 7, chunkCols: 16 }]] as const) {
+      const b = new WasmBackend({ threads, blocking });
       await b.ready();
       for (const dtype of ['float32', 'float64'] as const) {
-        // m from one tile to several column blocks; n past a k-block; 1 / m as the Gram form's scale is not, but a user's may be.
-        for (const [n, m] of [[40, 33], [700, 61], [1300, 209]] as const) {
+        // m from one tile to several column blocks, a partial last panel of 1 to 3 rows or none; n
+        // past a k-block; 1 / m as the Gram form's scale is not, but a user's may be.
+        for (const [n, m] of [[40, 33], [700, 61], [300, 36], [129, 63], [90, 6], [1300, 209]] as const) {
           for (const alpha of [1, 1 / m]) {
             const X = random(n, m, dtype, 41);
             const copy = X.clone();
@@ -171,7 +172,7 @@ describe('wasm gemm vs reference', () => {
             const full = Matrix.zeros(m, m, dtype);
             b.gemm(true, false, alpha, X, X, 0, K);
             b.gemm(true, false, alpha, X, copy, 0, full);
-            expect(Array.from(K.data), `${dtype} ${n}x${m} alpha ${alpha}, ${threads} threads`).toEqual(Array.from(full.data));
+            expect(Array.from(K.data), `${dtype} ${n}x${m} alpha ${alpha}, ${threads} threads, kc ${blocking?.kc ?? 'auto'}`).toEqual(Array.from(full.data));
           }
         }
       }

@@ -18,7 +18,9 @@ const MR: i32 = 4;
 // gemmBlock's transB: 0 packs op(B) = B, 1 packs op(B) = Bᵀ, B_IN_PLACE reads B (not transposed) where it lies.
 const B_IN_PLACE: i32 = 2;
 // ... and B_SYMMETRIC packs op(B) = B, but skips the tiles wholly below C's diagonal: C = op(A)·B is
-// symmetric (Xᵀ·X), and the caller mirrors the upper triangle into them.
+// symmetric (Xᵀ·X, op(A) = Bᵀ), and the caller mirrors the upper triangle into them. op(A)'s full
+// panels are read from B where it lies, not packed (the whole of Xᵀ packed was 20 MB of new memory
+// for the cat's K); ap holds only a partial last panel.
 const B_SYMMETRIC: i32 = 3;
 // ... and B_PREPACKED reads op(B) already packed whole (packWhole): every k-block's strips, for a B
 // that a training run multiplies by every iteration (X); b is the packed block, ldb its strips.
@@ -241,12 +243,14 @@ function transposeStrip<T>(src: usize, ldb: i32, kc: i32, dst: usize): void {
 
 /**
  * The MR x NR tile at dst (rows dstRow bytes apart) = Σ_k pa[k][r] * pb[k][q] over kc steps, in
- * order, plus the partial sums at src (rows srcRow bytes apart) unless `first`. dst is a scratch
- * tile, or C itself when nothing is left to do to the sums (last k-block, alpha 1, beta 0).
+ * order, plus the partial sums at src (rows srcRow bytes apart) unless `first`. A's MR values of
+ * one k lie together, aStep bytes from the next k's (MR elements packed, a row where A lies); B's
+ * NR, bStep bytes. dst is a scratch tile, or C itself when nothing is left to do to the sums (last
+ * k-block, alpha 1, beta 0).
  */
 // @ts-ignore: decorator
 @inline
-function microKernel<T>(kc: i32, pa: usize, pb: usize, bStep: usize, first: bool, src: usize, srcRow: usize, dst: usize, dstRow: usize): void {
+function microKernel<T>(kc: i32, pa: usize, aStep: usize, pb: usize, bStep: usize, first: bool, src: usize, srcRow: usize, dst: usize, dstRow: usize): void {
   const s = sizeof<T>();
   let c00 = v128.splat<T>(<T>0), c01 = c00, c10 = c00, c11 = c00;
   let c20 = c00, c21 = c00, c30 = c00, c31 = c00;
@@ -271,7 +275,7 @@ function microKernel<T>(kc: i32, pa: usize, pb: usize, bStep: usize, first: bool
     a = v128.load_splat<T>(pa, 3 * s);
     c30 = v128.add<T>(c30, v128.mul<T>(a, b0));
     c31 = v128.add<T>(c31, v128.mul<T>(a, b1));
-    pa += 4 * s;
+    pa += aStep;
     pb += bStep;
   }
   v128.store(dst, c00, 0); v128.store(dst, c01, 16);
@@ -347,6 +351,9 @@ function gemmBlock<T>(
     const inPlace = transB == B_IN_PLACE;
     const fullStrips = inPlace ? (j1 - j0) / NR : 0;
     const upperOnly = transB == B_SYMMETRIC;
+    // Symmetric (C = Bᵀ·B): op(A) = Bᵀ, its full panels read where B lies (row k of B holds MR
+    // neighbours of each panel); only a partial last panel is packed, alone at ap.
+    const aInPlace = upperOnly;
     // Prepacked: this k-block's strips, kc x NR each, from strip j0 / NR on (j0 is a multiple of NR).
     const packed = transB == B_PREPACKED ? b + <usize>(kb / KC) * <usize>ldb * <usize>KC * <usize>NR * s + <usize>(j0 / NR) * <usize>kc * <usize>NR * s : bp;
     if (transB == B_PREPACKED) {
@@ -363,18 +370,20 @@ function gemmBlock<T>(
         const direct = jt < fullStrips;
         const pb = direct ? b + (<usize>kb * <usize>ldb + <usize>(j0 + jt * NR)) * s : packed + <usize>jt * (transB == B_PREPACKED ? <usize>kc * 32 : stripBytes);
         const bStep: usize = direct ? <usize>ldb * s : 32;
-        const pa = ap + (<usize>it * <usize>K + <usize>kb) * <usize>MR * s;
         const i = it * MR;
         const j = j0 + jt * NR;
         const rows = min(MR, i1 - i);
+        const aWhere = aInPlace && rows == MR;
+        const pa = aWhere ? b + (<usize>kb * <usize>ldb + <usize>i) * s : ap + ((aInPlace ? 0 : <usize>it * <usize>K) + <usize>kb) * <usize>MR * s;
+        const aStep = aWhere ? <usize>ldb * s : <usize>MR * s;
         const cols = min(NR, j1 - j);
         if (upperOnly && i >= j + cols) continue;
         // With one k-block a tile is written out at once, so one scratch tile (hot in L1) serves all.
         const pt = K <= KC ? tiles : tiles + (<usize>t * <usize>ntj + <usize>jt) * tileBytes;
         if (last && toC && rows == MR && cols == NR) {
-          microKernel<T>(kc, pa, pb, bStep, first, pt, tileRow, c + (<usize>i * <usize>ldc + <usize>j) * s, cRow);
+          microKernel<T>(kc, pa, aStep, pb, bStep, first, pt, tileRow, c + (<usize>i * <usize>ldc + <usize>j) * s, cRow);
         } else {
-          microKernel<T>(kc, pa, pb, bStep, first, pt, tileRow, pt, tileRow);
+          microKernel<T>(kc, pa, aStep, pb, bStep, first, pt, tileRow, pt, tileRow);
           if (last) writeTile<T>(pt, c, ldc, i, j, rows, cols, alpha, beta);
         }
       }

@@ -268,7 +268,8 @@ export class WasmBackend implements Backend {
     const chunkCols = byRows ? N : Math.min(widest, roundUp(Math.ceil(N / (threads === 1 ? 1 : perThread * threads)), nr));
     const chunks = rowChunks * Math.ceil(N / chunkCols);
     const workStride = roundUp(k.gemmWorkBytes(rowChunk, chunkCols, s, kc), 64);
-    const packBytes = roundUp(mPad * K * s, 64);
+    // Xᵀ·X reads op(A)'s full panels where X lies (kernels.as B_SYMMETRIC): only a partial last panel is packed.
+    const packBytes = roundUp((symmetric ? (M % mr === 0 ? 0 : mr) : mPad) * K * s, 64);
 
     this.begin(this.bytesToStage(A, B, C) + packBytes + threads * workStride);
     const a = this.input(A);
@@ -282,9 +283,13 @@ export class WasmBackend implements Backend {
       // On threads, op(A)'s panels are packed by all of them, as the job's first step (pool.ts).
       const panels = mPad / mr;
       const packPanels = parallel ? Math.max(1, Math.ceil(panels / (4 * threads))) : panels;
-      if (!parallel) (s === 4 ? k.packA32 : k.packA64)(transA ? 1 : 0, M, K, a, A.cols, ap, 0, panels);
+      const packA = s === 4 ? k.packA32 : k.packA64;
+      const full = Math.floor(M / mr);
+      // Symmetric: the last rows of op(A) (X's last columns) as one zero-padded panel at ap.
+      if (symmetric && full < panels) packA(1, M - full * mr, K, a + full * mr * s, A.cols, ap, 0, 1);
+      else if (!symmetric && !parallel) packA(transA ? 1 : 0, M, K, a, A.cols, ap, 0, panels);
       const job = {
-        packGroups: parallel ? Math.ceil(panels / packPanels) : 0, packPanels, transA: transA ? 1 : 0, a, lda: A.cols,
+        packGroups: parallel && !symmetric ? Math.ceil(panels / packPanels) : 0, packPanels, transA: transA ? 1 : 0, a, lda: A.cols,
         chunks, chunkCols, N, elementBytes: s,
         transB: prepacked !== undefined ? B_PREPACKED : transB ? B_TRANSPOSED : inPlaceB ? B_IN_PLACE : symmetric ? B_SYMMETRIC : B_PACKED,
         M, K, alpha, ap, b: prepacked ?? b,
