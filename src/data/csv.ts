@@ -2,7 +2,7 @@ import { CsvError, parse } from 'csv-parse/sync';
 import { DataError } from '../errors.js';
 import { assertDType, type DType, Matrix } from '../matrix.js';
 import { parseDecimal } from '../io/decimal.js';
-import type { Dataset } from './dataset.js';
+import { type Dataset, mergedLabels } from './dataset.js';
 
 export interface CsvOptions {
   /** The label column's header name (default: the last column). */
@@ -97,7 +97,13 @@ export function parseCsv(text: string, source: string, options: CsvOptions = {})
   let classes: string[] | undefined;
   if (labels.every(isNumberText) || labels.some((t) => /^[+-]?(nan|inf|infinity)$/i.test(t))) {
     labels.forEach((t, s) => (Y.data[s] = numberCell(t, s + 1, labelName, source, 'labels', dtype)));
-    if (dtype === 'float32') checkIntegerLabels(labels, Y, labelName, source);
+    const merged = mergedLabels(labels.map((t) => parseDecimal(t)), Y);
+    if (merged) {
+      const [s, first] = merged;
+      throw new DataError(
+        `${source}: ${describeCell(s + 1, labelName)} is ${labels[s]} and row ${first + 1} is ${labels[first]}: both are ${Y.data[s]} in float32, so two classes would become one; read the labels as float64 (--dtype float64), exact to 2^53`,
+      );
+    }
   } else {
     classes = [...new Set(labels)].sort();
     const index = new Map(classes.map((name, k) => [name, k]));
@@ -107,28 +113,6 @@ export function parseCsv(text: string, source: string, options: CsvOptions = {})
     });
   }
   return { X, Y, classes, source };
-}
-
-/**
- * Integer labels (class numbers) that float32 cannot tell apart, beyond 2^24 (16777216 and
- * 16777217 are both 16777216 there), would merge two classes into one without a word: a DataError
- * naming both cells. Other values that round together in float32 are regression targets, rounded
- * as any float32 number is.
- */
-function checkIntegerLabels(labels: readonly string[], Y: Matrix, labelName: string, source: string): void {
-  const first = new Map<number, { row: number; value: number }>();
-  labels.forEach((t, s) => {
-    const value = parseDecimal(t);
-    if (!Number.isInteger(value)) return;
-    const stored = Y.data[s]!;
-    const seen = first.get(stored);
-    if (!seen) first.set(stored, { row: s + 1, value });
-    else if (seen.value !== value) {
-      throw new DataError(
-        `${source}: ${describeCell(s + 1, labelName)} is ${t} and row ${seen.row} is ${seen.value}: both are ${stored} in float32, so two classes would become one; read the labels as float64 (--dtype float64), exact to 2^53`,
-      );
-    }
-  });
 }
 
 /** A table of features only (what predict reads): every column is a feature, Y is (0, m). */

@@ -41,6 +41,27 @@ export function scaledInto(values: ArrayLike<number>, out: Float64Array | Float3
   for (let t = 0; t < out.length; t++) out[t] = values[t]! / scale;
 }
 
+/**
+ * Two samples whose labels differ as numbers but are the same number once stored in Y (integer
+ * class numbers beyond 2^24 in float32: 16777216 and 16777217 are both 16777216 there), as
+ * [sample, an earlier sample]; undefined when there are none. Such labels would merge two classes
+ * without a word. Other values that round together are regression targets, rounded as any
+ * float32 number is.
+ */
+export function mergedLabels(values: ArrayLike<number>, Y: Matrix): [number, number] | undefined {
+  if (Y.dtype !== 'float32') return undefined;
+  const first = new Map<number, number>();
+  for (let s = 0; s < values.length; s++) {
+    const value = values[s]!;
+    if (!Number.isInteger(value)) continue;
+    const stored = Y.data[s]!;
+    const seen = first.get(stored);
+    if (seen === undefined) first.set(stored, s);
+    else if (values[seen] !== value) return [s, seen];
+  }
+  return undefined;
+}
+
 /** Throws a DataError naming the first NaN or Infinity in a (n, m) matrix, by sample and feature. */
 export function assertFinite(M: Matrix, name: string, source: string): void {
   const { rows, cols } = M;

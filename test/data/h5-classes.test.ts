@@ -27,6 +27,19 @@ describe('loadH5: labels (1, m) and list_classes', () => {
     expect(d.classes).toEqual(['non-cat', 'cat']);
   });
 
+  it('integer labels that float32 cannot tell apart are an error naming both; float64 keeps them', async () => {
+    await h5wasm.ready;
+    const path = join(dir, 'big-labels.h5');
+    const f = new h5wasm.File(path, 'w');
+    f.create_dataset({ name: 'set_x', data: new Float64Array([0.5, -1, 2]), shape: [3, 1] });
+    f.create_dataset({ name: 'set_y', data: new Float64Array([16777216, 3, 16777217]), shape: [3] });
+    f.close();
+    await expect(loadH5(path, { dtype: 'float32' })).rejects.toThrow(
+      new DataError(`${path}: set_y[2] is 16777217 and set_y[0] is 16777216: both are 16777216 in float32, so two classes would become one; read the labels as float64 (--dtype float64), exact to 2^53`),
+    );
+    expect(Array.from((await loadH5(path)).Y.data)).toEqual([16777216, 3, 16777217]);
+  });
+
   it('the shipped cat files carry their class names', async () => {
     const d = await loadH5('data/test_catvnoncat.h5');
     expect(d.classes).toEqual(['non-cat', 'cat']);
