@@ -53,6 +53,15 @@ export function gemmBlocking(heap: WasmHeap, elementBytes: number): GemmBlocking
   return c.blocking;
 }
 
+/**
+ * The blockings calibration chooses among for `elementBytes`, or only the chosen one once it has
+ * run: a product cut the same way by each of them needs no calibration (gemm asks).
+ */
+export function blockingCandidates(elementBytes: number): GemmBlocking[] {
+  const c = chosen.get(elementBytes);
+  return c ? [c.blocking] : CHUNKS[elementBytes]!.map((chunkCols) => ({ kc: KC, chunkCols }));
+}
+
 /** The calibrations run so far in this process (for the bench's report). */
 export function calibrations(): Calibration[] {
   return [...chosen.values()];

@@ -1,7 +1,7 @@
 import { Matrix, type DType, type Storage } from '../../matrix.js';
 import type { ActivationKernel, Backend } from '../backend.js';
 import { MAX_PAGES } from './binary.js';
-import { gemmBlocking, type GemmBlocking } from './blocking.js';
+import { blockingCandidates, gemmBlocking, type GemmBlocking } from './blocking.js';
 import { roundUp, WasmHeap } from './heap.js';
 import { MAX_THREADS, ThreadPool, workersAvailable } from './pool.js';
 
@@ -238,7 +238,12 @@ export class WasmBackend implements Backend {
     // MAX_CHUNK: narrower column blocks measured slower on W1·X (each reads a slice of every row
     // of X, and short slices waste lines).
     const nr = 32 / s;
-    const { kc, chunkCols: maxChunk } = this.blocking ?? (small ? SMALL_BLOCKING : gemmBlocking(this.heap, s));
+    // The blocking: the backend's own, the small products' fixed one, or the processor's. The
+    // processor's is calibrated (10-40 ms) only for a product that its candidates would cut
+    // differently: the Gram form's K on two threads, C0 = W0·X and the cat's W1·X are cut the same
+    // by all of them (their blocks are narrower than the narrowest panel, or as wide as MAX_CHUNK).
+    const candidates = this.blocking ? [this.blocking] : small ? [SMALL_BLOCKING] : blockingCandidates(s);
+    const { kc } = candidates[0]!;
     // A product of few rows (W1·X, the logistic unit's U·K) reads each packed strip of B only
     // mPad / 4 times, which may not pay for packing it. One row reads B where it lies (gemmRow,
     // row by row: 2.3x). More rows read it in place, strip by strip down B's rows, only when the
@@ -258,14 +263,21 @@ export class WasmBackend implements Backend {
     // computed and the rest mirrored: about half the work, in narrower column blocks so that the
     // threads' shares (which grow along the columns) stay even.
     const symmetric = symmetricShape && !inPlaceB;
-    const byRows = parallel && !symmetric && mPad > roundUp(N, nr) && N <= MAX_CHUNK && Math.min(K, kc) * N <= kc * maxChunk;
-    const rowChunk = byRows ? roundUp(Math.ceil(M / (2 * threads)), mr) : mPad;
+    const cut = (maxChunk: number) => {
+      const byRows = parallel && !symmetric && mPad > roundUp(N, nr) && N <= MAX_CHUNK && Math.min(K, kc) * N <= kc * maxChunk;
+      const widest = mPad > maxChunk ? maxChunk : Math.max(maxChunk, MAX_CHUNK);
+      // A block that packs its slice of B's rows (few rows of A, B not transposed nor kept packed)
+      // reads more of each row the wider it is: one block per thread (W1·X on two threads 1.25x).
+      const perThread = symmetric ? 4 : prepacked === undefined && !transB && mPad <= maxChunk ? 1 : 2;
+      return {
+        rowChunk: byRows ? roundUp(Math.ceil(M / (2 * threads)), mr) : mPad,
+        chunkCols: byRows ? N : Math.min(widest, roundUp(Math.ceil(N / (threads === 1 ? 1 : perThread * threads)), nr)),
+      };
+    };
+    const cuts = candidates.map((c) => cut(c.chunkCols));
+    const same = candidates.every((c, i) => c.kc === kc && cuts[i]!.rowChunk === cuts[0]!.rowChunk && cuts[i]!.chunkCols === cuts[0]!.chunkCols);
+    const { rowChunk, chunkCols } = same ? cuts[0]! : cut(gemmBlocking(this.heap, s).chunkCols);
     const rowChunks = Math.ceil(M / rowChunk);
-    const widest = mPad > maxChunk ? maxChunk : Math.max(maxChunk, MAX_CHUNK);
-    // A block that packs its slice of B's rows (few rows of A, B not transposed nor kept packed)
-    // reads more of each row the wider it is: one block per thread (W1·X on two threads 1.25x).
-    const perThread = symmetric ? 4 : prepacked === undefined && !transB && mPad <= maxChunk ? 1 : 2;
-    const chunkCols = byRows ? N : Math.min(widest, roundUp(Math.ceil(N / (threads === 1 ? 1 : perThread * threads)), nr));
     const chunks = rowChunks * Math.ceil(N / chunkCols);
     const workStride = roundUp(k.gemmWorkBytes(rowChunk, chunkCols, s, kc), 64);
     // Xᵀ·X reads op(A)'s full panels where X lies (kernels.as B_SYMMETRIC): only a partial last panel is packed.
