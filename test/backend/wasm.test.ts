@@ -180,6 +180,15 @@ describe('wasm gemm vs reference', () => {
     }
   });
 
+  it('Xᵀ·X of a matrix outside the kernels\' memory copies it in once, not once per operand', () => {
+    const b = new WasmBackend({ threads: 1 });
+    const X = random(3000, 200, 'float64', 7);
+    b.gemm(true, false, 1, X, X, 0, Matrix.zeros(200, 200));
+    // X (4.8 MB) and K (0.3 MB) staged, and a packed panel of Xᵀ: under 1.3 X, where twice X was staged.
+    expect(b.heap.allocatedBytes).toBeLessThan(1.3 * X.data.byteLength);
+    b.dispose();
+  });
+
   it('few rows (B read in place, or packed) give the same bits as the same rows of a taller product (B packed)', () => {
     // Up to 32 rows, gemm may read B unpacked; a C row depends only on its A row, so the first rows of
     // a 40-row product (B packed) must equal the short product bit for bit: same k order, same rounding.

@@ -283,9 +283,10 @@ export class WasmBackend implements Backend {
     // Xᵀ·X reads op(A)'s full panels where X lies (kernels.as B_SYMMETRIC): only a partial last panel is packed.
     const packBytes = roundUp((symmetric ? (M % mr === 0 ? 0 : mr) : mPad) * K * s, 64);
 
-    this.begin(this.bytesToStage(A, B, C) + packBytes + threads * workStride);
+    // One operand passed twice (Xᵀ·X) is copied in once.
+    this.begin(this.bytesToStage(...(A === B ? [A, C] : [A, B, C])) + packBytes + threads * workStride);
     const a = this.input(A);
-    const b = this.input(B);
+    const b = A === B ? a : this.input(B);
     const c = beta === 0 ? this.output(C) : this.inout(C);
     const ap = this.take(packBytes);
     const work = this.take(threads * workStride);
