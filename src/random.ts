@@ -121,46 +121,10 @@ export class NumpyRandom {
     return out;
   }
 
-  /**
-   * np.random.randn(d0, d1, ...): standard normal values, filled in row-major order: the values of
-   * as many nextGaussian() calls, drawn here with the generator's state in locals (the cat
-   * network's 246,000 weights were a fifth of `deepnet train`'s set-up).
-   */
+  /** np.random.randn(d0, d1, ...): standard normal values, filled in row-major order. */
   randn(...dims: number[]): Float64Array {
     const out = new Float64Array(sizeOf('randn', dims));
-    const n = out.length;
-    let i = 0;
-    if (n > 0 && this.hasGauss) out[i++] = this.nextGaussian();
-    const u = this.out;
-    let pos = this.pos;
-    while (i < n) {
-      let x1: number;
-      let x2: number;
-      let r2: number;
-      do {
-        if (pos <= N - 4) {
-          // nextDouble() twice, from the four outputs at pos.
-          x1 = 2 * (((u[pos]! >>> 5) * 67108864 + (u[pos + 1]! >>> 6)) / 9007199254740992) - 1;
-          x2 = 2 * (((u[pos + 2]! >>> 5) * 67108864 + (u[pos + 3]! >>> 6)) / 9007199254740992) - 1;
-          pos += 4;
-        } else {
-          // Across a twist: one output at a time.
-          this.pos = pos;
-          x1 = 2 * this.nextDouble() - 1;
-          x2 = 2 * this.nextDouble() - 1;
-          pos = this.pos;
-        }
-        r2 = x1 * x1 + x2 * x2;
-      } while (r2 >= 1 || r2 === 0);
-      const f = Math.sqrt((-2 * Math.log(r2)) / r2);
-      out[i++] = f * x2;
-      if (i < n) out[i++] = f * x1;
-      else {
-        this.gauss = f * x1;
-        this.hasGauss = true;
-      }
-    }
-    this.pos = pos;
+    for (let i = 0; i < out.length; i++) out[i] = this.nextGaussian();
     return out;
   }
 

@@ -2,7 +2,7 @@ import { CsvError, parse } from 'csv-parse/sync';
 import { DataError } from '../errors.js';
 import { assertDType, type DType, Matrix } from '../matrix.js';
 import { parseDecimal } from '../io/decimal.js';
-import { type Dataset, mergedLabels } from './dataset.js';
+import { type Dataset, mergedLabels, mergedLabelsError } from './dataset.js';
 
 export interface CsvOptions {
   /** The label column's header name (default: the last column). */
@@ -96,14 +96,10 @@ export function parseCsv(text: string, source: string, options: CsvOptions = {})
   const Y = Matrix.zeros(1, m, dtype);
   let classes: string[] | undefined;
   if (labels.every(isNumberText) || labels.some((t) => /^[+-]?(nan|inf|infinity)$/i.test(t))) {
-    labels.forEach((t, s) => (Y.data[s] = numberCell(t, s + 1, labelName, source, 'labels', dtype)));
-    const merged = mergedLabels(labels.map((t) => parseDecimal(t)), Y);
-    if (merged) {
-      const [s, first] = merged;
-      throw new DataError(
-        `${source}: ${describeCell(s + 1, labelName)} is ${labels[s]} and row ${first + 1} is ${labels[first]}: both are ${Y.data[s]} in float32, so two classes would become one; read the labels as float64 (--dtype float64), exact to 2^53`,
-      );
-    }
+    const values = labels.map((t, s) => numberCell(t, s + 1, labelName, source, 'labels', dtype));
+    Y.data.set(values);
+    const merged = mergedLabels(values, Y);
+    if (merged) throw mergedLabelsError(`${source}: ${describeCell(merged[0] + 1, labelName)} is ${labels[merged[0]]}`, `row ${merged[1] + 1} is ${labels[merged[1]]}`, Y.data[merged[0]]!);
   } else {
     classes = [...new Set(labels)].sort();
     const index = new Map(classes.map((name, k) => [name, k]));

@@ -62,6 +62,11 @@ export function mergedLabels(values: ArrayLike<number>, Y: Matrix): [number, num
   return undefined;
 }
 
+/** The error for mergedLabels' two samples: `label` and `earlier` name them, `stored` is their one float32 value. */
+export function mergedLabelsError(label: string, earlier: string, stored: number): DataError {
+  return new DataError(`${label} and ${earlier}: both are ${stored} in float32, so two classes would become one; read the labels as float64 (--dtype float64), exact to 2^53`);
+}
+
 /** Throws a DataError naming the first NaN or Infinity in a (n, m) matrix, by sample and feature. */
 export function assertFinite(M: Matrix, name: string, source: string): void {
   const { rows, cols } = M;

@@ -2,7 +2,7 @@ import { DataError } from '../errors.js';
 import { checkInputFile } from '../io/paths.js';
 import { assertDType, type DType, Matrix } from '../matrix.js';
 import { MAX_ELEMENTS } from '../nn/memory.js';
-import { assertFinite, type Dataset, mergedLabels, samplesToColumns } from './dataset.js';
+import { assertFinite, type Dataset, mergedLabels, mergedLabelsError, samplesToColumns } from './dataset.js';
 
 export interface H5Options {
   /** The dataset holding the samples (default: the one key ending in _x, or named x). */
@@ -92,12 +92,7 @@ function read(h5wasm: H5, module: H5Module, file: InstanceType<H5['File']>, path
     const yValues = numbers(module, y, yKey, path, 'numeric labels');
     for (let s = 0; s < m; s++) Y.data[s] = yValues[s]!;
     const merged = mergedLabels(yValues, Y);
-    if (merged) {
-      const [s, first] = merged;
-      throw new DataError(
-        `${path}: ${yKey}[${s}] is ${yValues[s]} and ${yKey}[${first}] is ${yValues[first]}: both are ${Y.data[s]} in float32, so two classes would become one; read the labels as float64 (--dtype float64), exact to 2^53`,
-      );
-    }
+    if (merged) throw mergedLabelsError(`${path}: ${yKey}[${merged[0]}] is ${yValues[merged[0]]}`, `${yKey}[${merged[1]}] is ${yValues[merged[1]]}`, Y.data[merged[0]]!);
     // Integers (the cat files' uint8 pixels) are finite by type; floats are checked.
     if (xValues instanceof Float32Array || xValues instanceof Float64Array || !ArrayBuffer.isView(xValues)) assertFinite(X, xKey, path);
     assertFinite(Y, yKey, path);

@@ -37,6 +37,8 @@ const TIE = 0.95;
 const FINEST_TICK_MS = 0.02;
 
 const chosen = new Map<number, Calibration>();
+// Each element size's candidates (made once: gemm asks at every product), the chosen one alone once calibrated.
+const CANDIDATES: Record<number, GemmBlocking[]> = {};
 
 /**
  * The blocking for `elementBytes` (4 or 8) on this processor: each candidate times a block shaped
@@ -49,6 +51,7 @@ export function gemmBlocking(heap: WasmHeap, elementBytes: number): GemmBlocking
   if (!c) {
     c = calibrate(heap, elementBytes);
     chosen.set(elementBytes, c);
+    CANDIDATES[elementBytes] = [c.blocking];
   }
   return c.blocking;
 }
@@ -57,9 +60,8 @@ export function gemmBlocking(heap: WasmHeap, elementBytes: number): GemmBlocking
  * The blockings calibration chooses among for `elementBytes`, or only the chosen one once it has
  * run: a product cut the same way by each of them needs no calibration (gemm asks).
  */
-export function blockingCandidates(elementBytes: number): GemmBlocking[] {
-  const c = chosen.get(elementBytes);
-  return c ? [c.blocking] : CHUNKS[elementBytes]!.map((chunkCols) => ({ kc: KC, chunkCols }));
+export function blockingCandidates(elementBytes: number): readonly GemmBlocking[] {
+  return (CANDIDATES[elementBytes] ??= CHUNKS[elementBytes]!.map((chunkCols) => ({ kc: KC, chunkCols })));
 }
 
 /** The calibrations run so far in this process (for the bench's report). */

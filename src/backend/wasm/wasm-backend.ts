@@ -14,6 +14,7 @@ const PARALLEL_MIN_MACS = 1 << 17;
 // Below as many, a product takes well under a millisecond whatever its blocking: no calibration.
 const CALIBRATE_MIN_MACS = 1 << 20;
 const SMALL_BLOCKING: GemmBlocking = { kc: 256, chunkCols: 256 };
+const SMALL_CANDIDATES: readonly GemmBlocking[] = [SMALL_BLOCKING];
 // gemmBlock's B modes (kernels.as): packed as is, packed transposed, read in place, packed with C's
 // lower triangle skipped, packed once for many products.
 const B_PACKED = 0, B_TRANSPOSED = 1, B_IN_PLACE = 2, B_SYMMETRIC = 3, B_PREPACKED = 4;
@@ -67,7 +68,8 @@ export class WasmBackend implements Backend {
   private stage = { ptr: 0, size: 0, used: 0 };
   private readonly copyOut: { M: Matrix; ptr: number }[] = [];
   /** gemm's blocking when fixed by the caller; else the processor's (blocking.ts). */
-  private readonly blocking: GemmBlocking | undefined;
+  /** [the blocking the backend was given], its only candidate; undefined: the processor's. */
+  private readonly ownBlocking: readonly GemmBlocking[] | undefined;
   /** Blocks of resident matrices; those marked keepPacked hold their packed forms. */
   private readonly blocks = new WeakMap<Storage, Block>();
   private keptBytes = 0;
@@ -87,7 +89,7 @@ export class WasmBackend implements Backend {
     if (bl && !(Number.isInteger(bl.kc) && bl.kc >= 1 && Number.isInteger(bl.chunkCols) && bl.chunkCols >= 1)) {
       throw new RangeError(`wasm backend: blocking needs whole kc and chunkCols of at least 1 (got kc ${bl.kc}, chunkCols ${bl.chunkCols})`);
     }
-    this.blocking = bl;
+    this.ownBlocking = bl && [bl];
     if (options.fewRowsB !== undefined && options.fewRowsB !== 'in-place' && options.fewRowsB !== 'packed') {
       throw new RangeError(`wasm backend: fewRowsB is 'in-place' or 'packed' (got ${String(options.fewRowsB)})`);
     }
@@ -242,7 +244,7 @@ export class WasmBackend implements Backend {
     // processor's is calibrated (10-40 ms) only for a product that its candidates would cut
     // differently: the Gram form's K on two threads, C0 = W0·X and the cat's W1·X are cut the same
     // by all of them (their blocks are narrower than the narrowest panel, or as wide as MAX_CHUNK).
-    const candidates = this.blocking ? [this.blocking] : small ? [SMALL_BLOCKING] : blockingCandidates(s);
+    const candidates = this.ownBlocking ?? (small ? SMALL_CANDIDATES : blockingCandidates(s));
     const { kc } = candidates[0]!;
     // A product of few rows (W1·X, the logistic unit's U·K) reads each packed strip of B only
     // mPad / 4 times, which may not pay for packing it. One row reads B where it lies (gemmRow,
