@@ -476,6 +476,9 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       return;
     case 'paused':
       if (msg.build !== build) return;
+      // The progress of the iterations before the pause is drawn first: waiting for the next frame,
+      // the page showed a pause at iteration n beside iteration n - 1.
+      if (pendingFrame) drawProgress();
       state.pausedAt = msg.iteration;
       setRunning(false);
       return;
