@@ -12,6 +12,7 @@ import { shapesCommand } from './shapes.js';
 import { tuneCommand } from './tune.js';
 import { trainCommand } from './train.js';
 import { lessonCommand } from './lesson.js';
+import { rejectRepeatedFlags } from './repeats.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -69,6 +70,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     (await import('./jobs.js')).jobsCommand(program);
   }
   for (const c of program.commands) c.exitOverride().option('--verbose', 'print the stack trace of errors');
+  rejectRepeatedFlags(program);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -29,6 +29,11 @@ export function numberIn(rule: string, ok: (x: number) => boolean): (value: stri
   };
 }
 
+/** The parser of a flag that may be given more than once, its values kept in order (--data-root): the others may not (repeats.ts). */
+export function repeatable(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
 export const positiveNumber = numberIn('a finite number > 0', (x) => x > 0);
 
 /** "20,7,5" -> [20, 7, 5]; "none" or "" -> [] (no hidden layer: logistic regression). */

@@ -5,7 +5,7 @@ import { formatBytes } from '../nn/memory.js';
 import { queueOption } from '../jobs/queueOption.js';
 import { parseQueueUrl } from '../jobs/queueUrl.js';
 import { parseRoots } from '../jobs/roots.js';
-import { positiveInt, positiveNumber } from './parsers.js';
+import { positiveInt, positiveNumber, repeatable } from './parsers.js';
 
 // `deepnet worker`: a long-running process that trains the jobs of `tune --queue` and
 // `train --queue`. SIGTERM (a service manager's stop): hand the running jobs back to the queue and
@@ -21,8 +21,6 @@ interface WorkerFlags {
   jobTimeout: number;
 }
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-
 export function workerCommand(program: Command): void {
   program
     .command('worker')
@@ -30,8 +28,8 @@ export function workerCommand(program: Command): void {
     .addOption(queueOption('the queue to take jobs from'))
     .option('--concurrency <n>', 'jobs trained at the same time, each in its own thread', positiveInt, 1)
     .option('--stall-timeout <ms>', "how long a job's lock lasts without renewal: a job whose worker died is retried after 1 to 2 times this", positiveInt, 30_000)
-    .option('--data-root <dir>', "a folder jobs may read data from, after links (repeatable, or DIR:DIR; default: the worker's working folder)", collect)
-    .option('--model-root <dir>', "a folder jobs may write model files to, after links (repeatable, or DIR:DIR; default: the worker's working folder)", collect)
+    .option('--data-root <dir>', "a folder jobs may read data from, after links (repeatable, or DIR:DIR; default: the worker's working folder)", repeatable)
+    .option('--model-root <dir>', "a folder jobs may write model files to, after links (repeatable, or DIR:DIR; default: the worker's working folder)", repeatable)
     .option('--max-memory <size>', `memory the running jobs may take together, e.g. 512M, 4G (default: half the machine's, here ${formatBytes(defaultMaxMemory())})`)
     .option('--job-timeout <seconds>', "a job's deadline from its start, loading its data included", positiveNumber, 24 * 3600)
     .addHelpText(

@@ -59,6 +59,11 @@ const CASES: Case[] = [
   ['worker', [], 1, /worker needs --queue/],
   ['jobs', ['status'], 1, /jobs needs --queue/],
   ['train', ['--worker-out', at('m.safetensors')], 1, /--worker-out needs --queue/],
+  // A flag given twice: not its last value kept in silence (nothing trains, nothing is written).
+  ['train', ['--data', at('data.csv'), '--lr', '0.1', '--out', at('m.safetensors'), '--lr', '0.2'], 2, /option '--lr <alpha>' was given twice \("0\.1", then "0\.2"\): give it once/],
+  ['eval', ['--model', M, '--data', at('data.csv'), '--data=' + at('data.csv')], 2, /option '--data <file\|builtin:NAME>' was given twice/],
+  ['tune', ['--data', at('data.csv'), '--lr', '0.1,0.2', '--lr', '0.3'], 2, /option '--lr <list>' was given twice \("0\.1,0\.2", then "0\.3"\)/],
+  ['worker', ['--concurrency', '1', '--concurrency', '2'], 2, /option '--concurrency <n>' was given twice/],
 ];
 
 describe('bad flags and files, per command: one line, no stack, nothing written', () => {
