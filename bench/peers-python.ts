@@ -34,6 +34,9 @@ export function removeInputs(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+// How long python's BLAS threads may spin after a run (see run below).
+const SETTLE_MS = 150;
+
 /**
  * numpy or PyTorch in a python child process that stays alive across rounds, so its runs can be
  * interleaved with the others. `env` replaces variables of the child's environment (undefined unsets).
@@ -71,7 +74,12 @@ export async function pythonRunner(
     cost0: hello.cost0,
     async run(k) {
       child.stdin.write(`run ${k}\n`);
-      return (await next()) as number[];
+      const times = (await next()) as number[];
+      // OpenBLAS's threads spin for about 0.1 s after its last call before they sleep: whatever ran
+      // next had one core less (deepnet's two-thread median right after numpy's loop 9.9-12.2 ms,
+      // after a pause of 120 ms 6.1-6.6). They are asleep when run returns.
+      await new Promise((done) => setTimeout(done, SETTLE_MS));
+      return times;
     },
     dispose() {
       child.stdin.end('quit\n');
