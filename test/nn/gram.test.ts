@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backendNames, withBackend } from '../../src/backend/select.js';
+import { backendNames, resolveBackend, withBackend } from '../../src/backend/select.js';
 import { WasmBackend } from '../../src/backend/wasm/wasm-backend.js';
 import { ConfigError } from '../../src/errors.js';
 import { Matrix } from '../../src/matrix.js';
@@ -108,6 +108,39 @@ describe('the Gram form over random networks (properties)', () => {
     expectSameRun(leaky, 1e-11);
     const logistic = bothForms(X, labels(9, 4), initializeParametersDeep([30, 1], { seed: 2 }), { epochs: 30, learningRate: 0.1, lambd: 0.5, batchSize: 4 });
     expectSameRun(logistic, 1e-11);
+  });
+});
+
+describe.each(backendNames())('backend %s: W0 = 0 (the logistic unit\'s zeros init)', (backend) => {
+  // X with negative entries and -0: each product 0·x is ±0, and every sum of them from +0 is +0.
+  const X = randn(40, 9, 11);
+  X.data[3] = -0;
+  /** The W·X-shaped products (n[1] x n[0] times X) of a Gram run from `W1`, and its costs. */
+  const run = (W1: Matrix) => {
+    const b = resolveBackend(backend);
+    const products: string[] = [];
+    const spy = Object.create(b) as typeof b;
+    spy.gemm = (tA, tB, alpha, A, B, beta, C) => {
+      if (!tA && !tB && B.rows === X.rows && B.cols === X.cols) products.push(`${A.rows}x${A.cols}`);
+      return b.gemm(tA, tB, alpha, A, B, beta, C);
+    };
+    const p = { ...initializeParametersDeep([40, 3, 1], { seed: 2 }), W1 };
+    const h = withBackend(spy, () => trainLoop(X, labels(9, 4), p, { epochs: 5, learningRate: 0.1, gram: 'on' }));
+    return { products, loss: h.loss, W1: Array.from(p.W1!.data) };
+  };
+  it('gemm gives C0 = +0 everywhere, so C0 is filled, not computed: the same costs as the direct form', () => {
+    const C0 = Matrix.zeros(3, 9);
+    withBackend(backend, () => resolveBackend(backend).gemm(false, false, 1, Matrix.zeros(3, 40), X, 0, C0));
+    expect(Array.from(C0.data).every((v) => Object.is(v, 0))).toBe(true);
+    const zeros = run(Matrix.zeros(3, 40));
+    expect(zeros.products).toEqual([]);
+    const direct = trainLoop(X, labels(9, 4), { ...initializeParametersDeep([40, 3, 1], { seed: 2 }), W1: Matrix.zeros(3, 40) }, { epochs: 5, learningRate: 0.1, gram: 'off' });
+    zeros.loss.forEach((J, e) => expectClose(J, direct.loss[e]!, 1e-12, `cost of epoch ${e}`));
+  });
+  it('a W0 of values whose squares are 0 (1e-200) is not zero: C0 is computed', () => {
+    const tiny = Matrix.zeros(3, 40);
+    tiny.data[7] = 1e-200;
+    expect(run(tiny).products).toEqual(['3x40']);
   });
 });
 
