@@ -50,6 +50,10 @@ export interface Backend {
    * it packed between products (a training run's X, multiplied every iteration).
    */
   keepPacked?(M: Matrix): void;
+  /** Whether M lives in the backend's own memory (from `allocate`, not released): kernels read it in place. */
+  isResident?(M: Matrix): boolean;
+  /** Gives back the packed forms that keepPacked made of M, which stays (a run over data that outlive it). */
+  forgetPacked?(M: Matrix): void;
   /** The most bytes the backend's own memory holds (wasm: 2 GiB of 32-bit addresses); absent: no limit of its own. */
   readonly maxBytes?: number;
   /** The most bytes the packed forms of matrices marked keepPacked may hold (wasm: 64 MB). */

@@ -126,7 +126,9 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   const warming = kernels ? warmBackend(flags.backend, flags.threads) : undefined;
   const resumed = flags.resume ? loadModel(flags.resume, '--resume') : undefined;
   if (resumed) flags.dtype = resumed.config.dtype;
-  const dataFlags = { xKey: flags.xKey, yKey: flags.yKey, label: flags.label, dtype: flags.dtype };
+  // The built-in cat data are made in the kernels' own memory, where training and evaluation read them (no copy in).
+  const allocate = kernels?.allocate && kernels.isResident ? kernels.allocate.bind(kernels) : undefined;
+  const dataFlags = { xKey: flags.xKey, yKey: flags.yKey, label: flags.label, dtype: flags.dtype, allocate };
   const trainSet = await loadData(flags.data, 'train', dataFlags);
   const testSpec = flags.test ?? defaultTest(flags.data);
   const testSet = testSpec ? await loadData(testSpec, 'test', dataFlags) : undefined;

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { DType } from '../matrix.js';
 import { loadCatBytes } from './catBytes.js';
-import type { Dataset } from './dataset.js';
+import type { Allocate, Dataset } from './dataset.js';
 import { loadH5 } from './h5.js';
 
 /** The course's cat/non-cat files, shipped in the package's data/ folder. */
@@ -17,8 +17,11 @@ export async function loadCat(dtype: DType = 'float64'): Promise<{ train: Datase
   return { train: await loadCatSet('train', dtype), test: await loadCatSet('test', dtype) };
 }
 
-/** One of the cat files: from the build's raw bytes of that file when they are there, else the HDF5 file. */
-export async function loadCatSet(role: 'train' | 'test', dtype: DType = 'float64'): Promise<Dataset> {
+/**
+ * One of the cat files: from the build's raw bytes of that file when they are there (X made by
+ * `allocate` when given), else the HDF5 file.
+ */
+export async function loadCatSet(role: 'train' | 'test', dtype: DType = 'float64', allocate?: Allocate): Promise<Dataset> {
   const path = catFiles()[role];
-  return loadCatBytes(path, role, dtype) ?? loadH5(path, { dtype });
+  return loadCatBytes(path, role, dtype, undefined, allocate) ?? loadH5(path, { dtype });
 }

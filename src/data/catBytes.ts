@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type DType, Matrix } from '../matrix.js';
+import type { Allocate } from './dataset.js';
 import type { Dataset } from './dataset.js';
 import { scaledInto } from './dataset.js';
 
@@ -29,9 +30,9 @@ export const CAT_BYTES_DIR = fileURLToPath(new URL('../cat-bytes/', import.meta.
  * The cat data from the raw bytes the build wrote, exactly as loadH5 reads the HDF5 file `h5Path`
  * (X (12288, m) = pixels / 255, Y (1, m), the classes), without loading HDF5's wasm. Only when the
  * bytes were written from this very file (its SHA-256 is the manifest's) and are whole; otherwise
- * undefined, and the caller reads the HDF5 file itself.
+ * undefined, and the caller reads the HDF5 file itself. X is made by `allocate` when given.
  */
-export function loadCatBytes(h5Path: string, role: 'train' | 'test', dtype: DType, dir = CAT_BYTES_DIR): Dataset | undefined {
+export function loadCatBytes(h5Path: string, role: 'train' | 'test', dtype: DType, dir = CAT_BYTES_DIR, allocate?: Allocate): Dataset | undefined {
   let manifest: Manifest;
   let x: Uint8Array;
   let y: Uint8Array;
@@ -48,7 +49,7 @@ export function loadCatBytes(h5Path: string, role: 'train' | 'test', dtype: DTyp
     return undefined;
   }
   const { m, n } = manifest[role];
-  const X = Matrix.zeros(n, m, dtype);
+  const X = allocate?.(n, m, dtype) ?? Matrix.zeros(n, m, dtype);
   scaledInto(x, X.data, 255);
   const Y = Matrix.zeros(1, m, dtype);
   for (let s = 0; s < m; s++) Y.data[s] = y[s]!;

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { loadCatSet } from '../data/cat.js';
-import type { Dataset } from '../data/dataset.js';
+import type { Allocate, Dataset } from '../data/dataset.js';
 import { FASHION_MNIST_CLASSES, fashionMnistFiles, idxFiles, loadCsv, loadIdx } from '../data/files.js';
 import { loadH5 } from '../data/h5.js';
 import { generatePlanar, planarDataset } from '../data/planar.js';
@@ -34,13 +34,15 @@ export interface DataFlags {
   dtype: DType;
   /** A model's input size n_x, when known: a CSV of exactly n_x columns has no label column. */
   features?: number;
+  /** Where the built-in cat data's X is made (the backend that trains on it): no copy into its memory. */
+  allocate?: Allocate;
 }
 
-async function loadBuiltin(name: string, role: 'train' | 'test', dtype: DType): Promise<Dataset> {
+async function loadBuiltin(name: string, role: 'train' | 'test', dtype: DType, allocate?: Allocate): Promise<Dataset> {
   const seed = role === 'train' ? 1 : 2;
   let data: Dataset;
   if (name === 'cat') {
-    data = await loadCatSet(role, dtype);
+    data = await loadCatSet(role, dtype, allocate);
   } else if (name === 'planar') {
     // The course's flower is the training set; the test set is the same recipe with seed 2.
     data = role === 'train' ? planarDataset(dtype) : generatePlanar({ seed, dtype });
@@ -62,7 +64,7 @@ export async function loadData(spec: string, role: 'train' | 'test', flags: Data
   if (flags.label !== undefined && extname(spec).toLowerCase() !== '.csv') {
     throw new DataError(`--label names a CSV column, but ${spec} is not a .csv file`);
   }
-  if (spec.startsWith('builtin:')) return loadBuiltin(spec.slice('builtin:'.length), role, flags.dtype);
+  if (spec.startsWith('builtin:')) return loadBuiltin(spec.slice('builtin:'.length), role, flags.dtype, flags.allocate);
   if (spec.startsWith('idx:')) {
     const [images, labels, extra] = spec.slice('idx:'.length).split(',');
     if (!images || extra !== undefined) throw new DataError(`${spec}: expected idx:IMAGES, idx:IMAGES,LABELS or idx:FOLDER`);

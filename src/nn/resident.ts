@@ -40,7 +40,11 @@ export async function withResidentDataAsync<T>(
   }
 }
 
-/** Copies X, Y and the parameters into the backend's memory; restore() copies the parameters back and frees it all. */
+/**
+ * Copies X, Y and the parameters into the backend's memory; restore() copies the parameters back and
+ * frees it all. An X already there (a data set loaded into it: the CLI's cat data) is read in place,
+ * and only the packed forms made of it during the run are given back: it must not change meanwhile.
+ */
 function hold(backend: Backend, X: Matrix, Y: Matrix, parameters: Parameters): { X: Matrix; Y: Matrix; workspace: Workspace; restore: () => void } {
   const workspace = new Workspace(backend);
   if (!backend.allocate || !backend.release) return { X, Y, workspace, restore: () => workspace.dispose() };
@@ -48,12 +52,14 @@ function hold(backend: Backend, X: Matrix, Y: Matrix, parameters: Parameters): {
   const release = backend.release.bind(backend);
   const held: Matrix[] = [];
   const originals: Parameters = { ...parameters };
+  const inPlace = backend.isResident?.(X) === true;
   const restore = (): void => {
     for (const [k, P] of Object.entries(originals)) {
       if (parameters[k] !== P) P.data.set(parameters[k]!.data);
       parameters[k] = P;
     }
     for (const R of held) release(R);
+    if (inPlace) backend.forgetPacked?.(X);
     workspace.dispose();
   };
   const resident = (M: Matrix): Matrix => {
@@ -63,7 +69,7 @@ function hold(backend: Backend, X: Matrix, Y: Matrix, parameters: Parameters): {
     return R;
   };
   try {
-    const Xr = resident(X);
+    const Xr = inPlace ? X : resident(X);
     // The run's own copy of X changes no more: gemm may pack it once for all its products.
     backend.keepPacked?.(Xr);
     const Yr = resident(Y);

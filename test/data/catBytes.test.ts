@@ -2,6 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { WasmBackend } from '../../src/backend/wasm/wasm-backend.js';
 import { catFiles } from '../../src/data/cat.js';
 import { loadCatBytes } from '../../src/data/catBytes.js';
 import { loadH5 } from '../../src/data/h5.js';
@@ -27,6 +28,17 @@ describe('the cat data from the build\'s raw bytes', () => {
     expect(Array.from(bytes!.Y.data)).toEqual(Array.from(h5.Y.data));
     expect(bytes!.classes).toEqual(h5.classes);
     expect(bytes!.classes).toEqual(['non-cat', 'cat']);
+  });
+
+  it("with allocate, X is made there (a backend's memory): the same bits, and resident", async () => {
+    const wasm = new WasmBackend({ threads: 1 });
+    const path = catFiles().train;
+    const plain = loadCatBytes(path, 'train', 'float64', BUILT)!;
+    const made = loadCatBytes(path, 'train', 'float64', BUILT, (rows, cols, dtype) => wasm.allocate(rows, cols, dtype))!;
+    expect(wasm.isResident(made.X)).toBe(true);
+    expect(wasm.isResident(plain.X)).toBe(false);
+    expect(Buffer.from(made.X.data.buffer, made.X.data.byteOffset, made.X.data.byteLength).equals(Buffer.from(plain.X.data.buffer))).toBe(true);
+    wasm.dispose();
   });
 
   it('an HDF5 file other than the one the bytes came from (one byte changed) reads nothing from them', () => {

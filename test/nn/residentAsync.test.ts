@@ -85,6 +85,32 @@ describe('trainLoopAsync holds its data in wasm memory', () => {
     plain.dispose();
   });
 
+  it('reads an X already in wasm memory in place: not copied, unchanged, its packed forms given back, the same bits', () => {
+    // gd: the direct form keeps X packed (W1·X and dZ1·Xᵀ read it packed from the second iteration).
+    const gd: TrainingOptions = { learningRate: 0.01, epochs: 6 };
+    const want = initial();
+    const wantLoss = withBackend(wasm, () => trainLoop(X, Y, want, gd)).loss;
+    const Xr = wasm.allocate(X.rows, X.cols, 'float64');
+    Xr.data.set(X.data);
+    const before = wasm.heap.allocatedBytes;
+    const allocate = vi.spyOn(wasm, 'allocate');
+    const packed: number[] = [];
+    const got = initial();
+    const loss = withBackend(wasm, () => trainLoop(Xr, Y, got, { ...gd, onIteration: () => void packed.push(wasm.keptPackedBytes) })).loss;
+    const allocated = allocate.mock.calls.map(([rows, cols]) => `${rows}x${cols}`);
+    allocate.mockRestore();
+    expect(loss).toEqual(wantLoss);
+    for (const k of Object.keys(want)) expect([...got[k]!.data], k).toEqual([...want[k]!.data]);
+    expect(allocated).not.toContain('64x600');
+    expect(Math.max(...packed)).toBeGreaterThan(0);
+    // X stays the caller's, as it was, resident; nothing of the run is left in the memory.
+    expect(wasm.isResident(Xr)).toBe(true);
+    expect([...Xr.data]).toEqual([...X.data]);
+    expect(wasm.keptPackedBytes).toBe(0);
+    expect(wasm.heap.allocatedBytes).toBe(before);
+    wasm.release(Xr);
+  });
+
   it('gives the parameters back when a callback throws mid-run', async () => {
     const before = wasm.heap.allocatedBytes;
     const parameters = initial();

@@ -146,12 +146,23 @@ export class WasmBackend implements Backend {
 
   /** Gives back a matrix's block and the packed forms made of it. */
   private freeBlock(block: Block): void {
+    this.freeForms(block);
+    this.heap.release(block.ptr);
+  }
+
+  private freeForms(block: Block): void {
     for (const f of block.forms?.values() ?? []) {
       if (f.ptr === undefined) continue;
       this.heap.release(f.ptr);
       this.keptBytes -= f.bytes;
     }
-    this.heap.release(block.ptr);
+    block.forms = undefined;
+  }
+
+  /** M stays, unmarked: its packed forms are given back (a training run over data that outlive it). */
+  forgetPacked(M: Matrix): void {
+    const block = this.blocks.get(M.data);
+    if (block) this.freeForms(block);
   }
 
   /**
