@@ -2,9 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type DType, Matrix } from '../matrix.js';
-import type { Allocate } from './dataset.js';
-import type { Dataset } from './dataset.js';
-import { scaledInto } from './dataset.js';
+import { type Allocate, type Dataset, scaledInto } from './dataset.js';
 
 /** What `npm run build` writes beside the compiled code (scripts/cat-bytes.mjs). */
 interface Manifest {

@@ -35,13 +35,13 @@ export function samplesToColumns(
   }
 }
 
-/** Values already in the course's (n, m) layout, scaled: out = values / scale, in one pass. */
 /**
  * Where a loader makes a data set's X: a backend's own memory (wasm), so that training and
  * evaluation read it there instead of copying it in (20 MB for the cat data). Zeroed, as Matrix.zeros.
  */
 export type Allocate = (rows: number, cols: number, dtype: DType) => Matrix;
 
+/** Values already in the course's (n, m) layout, scaled: out = values / scale, in one pass. */
 export function scaledInto(values: ArrayLike<number>, out: Float64Array | Float32Array, scale: number): void {
   if (values.length !== out.length) throw new RangeError(`scaledInto: ${values.length} values for ${out.length} elements`);
   for (let t = 0; t < out.length; t++) out[t] = values[t]! / scale;
