@@ -83,7 +83,7 @@ export function trainCommand(program: Command): void {
     .option('--plot <file.svg|file.png>', 'draw the cost curve to an SVG or PNG file')
     .option('--plot-boundary <file.svg|file.png>', 'for 2-feature data: draw the decision boundary over the training points')
     .option('--out <file.safetensors>', 'save the trained model (written to a temporary file, then renamed)')
-    .option('--resume <file.safetensors>', 'go on training a saved model (its layers, activations, cost and dtype replace those flags)')
+    .option('--resume <file.safetensors>', 'go on training a saved model (it keeps its layers, activations, cost and dtype: those flags, if given, must match)')
     .option('--json', 'print one JSON object with the results on stdout')
     .addOption(optionalQueueOption('train as a job on this Redis queue, by a `deepnet worker`, and wait for it'))
     .option('--detach', 'with --queue: print the job id and return (see `deepnet jobs`)')
@@ -100,7 +100,8 @@ export function trainCommand(program: Command): void {
 
 async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   // A flag typed by the user beats --preset and the output chosen from the class count.
-  const typed: Given = (flag) => ['cli', 'env'].includes(cmd?.getOptionValueSource(flag) ?? '');
+  const typedFlag = (flag: string): boolean => ['cli', 'env'].includes(cmd?.getOptionValueSource(flag) ?? '');
+  const typed: Given = typedFlag;
   applyPreset(flags, typed);
   if (flags.epochs !== undefined) flags.iterations = flags.epochs;
   const queueUrl = queueUrlFrom(flags.queue);
@@ -120,11 +121,12 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   const boundary = flags.plotBoundary ? await import('./boundary.js') : undefined;
   checkOutputPaths([['--out', flags.out], ['--plot', flags.plot], ['--plot-boundary', flags.plotBoundary]], inputs);
   // The GPU opens first: no adapter is a one-line error before any data is read.
-  const gpu = flags.backend === 'webgpu' ? await openGpu(flags, ['cli', 'env'].includes(cmd?.getOptionValueSource('dtype') ?? '')) : undefined;
+  const gpu = flags.backend === 'webgpu' ? await openGpu(flags, typedFlag('dtype')) : undefined;
   // The kernels' threads start while the data are read (an unknown --backend is the network's error, below).
   const kernels = !gpu && (flags.backend === 'auto' || backendNames().includes(flags.backend)) ? resolveBackend(flags.backend) : undefined;
   const warming = kernels ? warmBackend(flags.backend, flags.threads) : undefined;
   const resumed = flags.resume ? loadModel(flags.resume, '--resume') : undefined;
+  if (resumed) checkResumedFlags(flags, typedFlag, resumed);
   if (resumed) flags.dtype = resumed.config.dtype;
   // The built-in cat data are made in the kernels' own memory, where training and evaluation read them (no copy in).
   const allocate = kernels?.allocate && kernels.isResident ? kernels.allocate.bind(kernels) : undefined;
@@ -271,6 +273,36 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   if (flags.plot) out(`Cost curve: ${flags.plot}`);
   if (flags.plotBoundary) out(`Decision boundary: ${flags.plotBoundary}`);
   if (flags.out) out(`Model: ${flags.out}`);
+}
+
+/**
+ * A resumed run keeps the model's layers, activations, cost and dtype, and initialises nothing: a
+ * flag typed for one of them with another value would be dropped without a word (`--cost mse` went
+ * on with bce, exit 0), so it is a ConfigError naming both; the model's own value is accepted.
+ */
+function checkResumedFlags(flags: TrainFlags, typed: (flag: keyof TrainFlags) => boolean, model: Network): void {
+  const path = flags.resume!;
+  const { activations, cost, dtype } = model.config;
+  const hidden = [...new Set(activations.slice(0, -1))];
+  const sizes = (dims: readonly number[]) => (dims.length === 0 ? 'none' : dims.join(','));
+  // flag, its value, the model's, and what the model's is.
+  const kept: [keyof TrainFlags, string, string, string][] = [
+    ['layers', sizes(flags.layers), sizes(model.layerDims.slice(1, -1)), 'hidden layers'],
+    ['hidden', flags.hidden, hidden.length === 0 ? 'none' : hidden.join(','), 'hidden activation'],
+    ['output', flags.output, activations[activations.length - 1]!, 'output'],
+    ['cost', flags.cost, cost, 'cost'],
+    ['dtype', flags.dtype, dtype, 'dtype'],
+  ];
+  for (const [flag, given, own, what] of kept) {
+    if (typed(flag) && given !== own) {
+      throw new ConfigError(
+        `--${flag} ${given}: the resumed model ${path} has ${what} ${own}; a resumed run keeps its layers, activations, cost and dtype (drop --${flag}, or train a new model without --resume)`,
+      );
+    }
+  }
+  for (const flag of ['seed', 'init'] as const) {
+    if (typed(flag)) throw new ConfigError(`--${flag}: a resumed run starts from the parameters in ${path}, so nothing is initialised (drop --${flag})`);
+  }
 }
 
 /** --backend webgpu: float32 (WebGPU has no float64), and the GPU opened or a ConfigError saying why not. */

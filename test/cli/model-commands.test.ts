@@ -46,8 +46,9 @@ describe('train --out / --resume', () => {
 
   it('30 iterations, saved, then 20 resumed = 50 in one go, cost for cost', () => {
     const straight = json<{ costs: [number, number][] }>([...TRAIN.slice(0, 3), '--iterations', '50', '--print-every', '10', '--lr', '0.01', '--json']);
+    // Flags the model decides may be given with the model's own values.
     const resumed = json<{ costs: [number, number][]; layerDims: number[] }>([
-      'train', '--resume', model, '--iterations', '20', '--print-every', '10', '--lr', '0.01', '--layers', '9,9', '--json',
+      'train', '--resume', model, '--iterations', '20', '--print-every', '10', '--lr', '0.01', '--layers', '4', '--dtype', 'float64', '--cost', 'bce', '--json',
     ]);
     expect(resumed.layerDims).toEqual([12288, 4, 1]);
     const byIteration = new Map(straight.costs);
@@ -55,6 +56,26 @@ describe('train --out / --resume', () => {
     // (s·W0 + U·Xᵀ, summed in another order): the same costs to rounding, not to the bit.
     expect(resumed.costs.map(([i]) => i)).toEqual([0, 10, 19]);
     for (const [i, J] of resumed.costs) expect(Math.abs(J - byIteration.get(30 + i)!) / J, `iteration ${30 + i}`).toBeLessThan(1e-12);
+  });
+
+  it('a flag the resumed model decides, given another value, is refused: not dropped without a word', () => {
+    const cases: [string[], RegExp][] = [
+      [['--layers', '9,9'], /^deepnet: error: --layers 9,9: the resumed model .*cat\.safetensors has hidden layers 4; a resumed run keeps its layers, activations, cost and dtype \(drop --layers, or train a new model without --resume\)$/],
+      [['--hidden', 'tanh'], /--hidden tanh: the resumed model .* has hidden activation relu;/],
+      [['--output', 'softmax'], /--output softmax: the resumed model .* has output sigmoid;/],
+      [['--cost', 'mse'], /--cost mse: the resumed model .* has cost bce;/],
+      [['--dtype', 'float32'], /--dtype float32: the resumed model .* has dtype float64;/],
+      [['--seed', '1'], /--seed: a resumed run starts from the parameters in .*cat\.safetensors, so nothing is initialised \(drop --seed\)/],
+      [['--init', 'he'], /--init: a resumed run starts from the parameters/],
+    ];
+    const before = readFileSync(model);
+    for (const [flags, message] of cases) {
+      const r = cli(['train', '--resume', model, '--iterations', '5', '--out', model, ...flags]);
+      expect(r.stderr.trim(), flags.join(' ')).toMatch(message);
+      expect(r.status, flags.join(' ')).toBe(1);
+      expect(r.stdout).toBe('');
+    }
+    expect(readFileSync(model).equals(before)).toBe(true);
   });
 });
 
