@@ -293,12 +293,15 @@ function checkResumedFlags(flags: TrainFlags, typed: (flag: keyof TrainFlags) =>
     ['cost', flags.cost, cost, 'cost'],
     ['dtype', flags.dtype, dtype, 'dtype'],
   ];
+  // A typed --preset stands for its network (its lr and iterations apply; its init and seed, as
+  // any, have nothing to initialise): what it set where no flag was typed must be the model's too.
+  const preset = typed('preset') ? flags.preset : undefined;
+  const keeps = 'a resumed run keeps its layers, activations, cost and dtype';
   for (const [flag, given, own, what] of kept) {
-    if (typed(flag) && given !== own) {
-      throw new ConfigError(
-        `--${flag} ${given}: the resumed model ${path} has ${what} ${own}; a resumed run keeps its layers, activations, cost and dtype (drop --${flag}, or train a new model without --resume)`,
-      );
-    }
+    if (given === own) continue;
+    if (typed(flag)) throw new ConfigError(`--${flag} ${given}: the resumed model ${path} has ${what} ${own}; ${keeps} (drop --${flag}, or train a new model without --resume)`);
+    const byPreset = preset !== undefined && flag !== 'dtype' && !(flag === 'hidden' && flags.layers.length === 0);
+    if (byPreset) throw new ConfigError(`--preset ${preset} has ${what} ${given}, but the resumed model ${path} has ${own}; ${keeps} (drop --preset, or train a new model without --resume)`);
   }
   for (const flag of ['seed', 'init'] as const) {
     if (typed(flag)) throw new ConfigError(`--${flag}: a resumed run starts from the parameters in ${path}, so nothing is initialised (drop --${flag})`);

@@ -67,6 +67,9 @@ describe('train --out / --resume', () => {
       [['--dtype', 'float32'], /--dtype float32: the resumed model .* has dtype float64;/],
       [['--seed', '1'], /--seed: a resumed run starts from the parameters in .*cat\.safetensors, so nothing is initialised \(drop --seed\)/],
       [['--init', 'he'], /--init: a resumed run starts from the parameters/],
+      // A preset stands for its network.
+      [['--preset', 'deep'], /--preset deep has hidden layers 20,7,5, but the resumed model .*cat\.safetensors has 4; .* \(drop --preset, or train a new model without --resume\)/],
+      [['--preset', 'shallow'], /--preset shallow has hidden activation tanh, but the resumed model .* has relu;/],
     ];
     const before = readFileSync(model);
     for (const [flags, message] of cases) {
