@@ -11,15 +11,15 @@ import { repeatable } from './parsers.js';
  * (`--json --json` means what `--json` does).
  */
 export function rejectRepeatedFlags(command: Command): void {
-  // The value as typed, by option (its first occurrence).
+  // The value as typed, by option (its first occurrence); an optional value may be left out.
   const given = new Map<string, string>();
   for (const option of command.options) {
     if (option.isBoolean() || option.variadic || option.parseArg === repeatable) continue;
-    command.on(`option:${option.name()}`, (value: string | undefined) => {
-      const typed = String(value);
+    command.on(`option:${option.name()}`, (value: string | null | undefined) => {
+      const typed = value == null ? 'without a value' : JSON.stringify(value);
       const earlier = given.get(option.attributeName());
       if (earlier !== undefined) {
-        command.error(`error: option '${option.flags}' was given twice (${JSON.stringify(earlier)}, then ${JSON.stringify(typed)}): give it once`, {
+        command.error(`error: option '${option.flags}' was given twice (${earlier}, then ${typed}): give it once`, {
           exitCode: 2,
           code: 'deepnet.repeatedOption',
         });

@@ -33,6 +33,7 @@ describe('a flag given twice', () => {
     expect(parse(['--lr', '0.1', '--lr', '0.2']).error).toBe(`error: option '--lr <alpha>' was given twice ("0.1", then "0.2"): give it once\n`);
     expect(parse(['--lr=0.1', '--lr', '0.1']).error).toMatch(/'--lr <alpha>' was given twice \("0\.1", then "0\.1"\)/);
     expect(parse(['-n', '3', '--count=4']).error).toMatch(/'-n, --count \[n\]' was given twice \("3", then "4"\)/);
+    expect(parse(['--count', '--count', '4']).error).toMatch(/'-n, --count \[n\]' was given twice \(without a value, then "4"\)/);
   });
   it('is kept in order where the flag collects its values, and harmless for a switch', () => {
     const r = parse(['--root', 'a', '--image', 'x.png', 'y.png', '--root', 'b', '--image', 'z.png', '--json', '--json', '--lr', '0.5']);
