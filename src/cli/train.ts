@@ -125,9 +125,12 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   // The kernels' threads start while the data are read (an unknown --backend is the network's error, below).
   const kernels = !gpu && (flags.backend === 'auto' || backendNames().includes(flags.backend)) ? resolveBackend(flags.backend) : undefined;
   const warming = kernels ? warmBackend(flags.backend, flags.threads) : undefined;
-  const resumed = flags.resume ? loadModel(flags.resume, '--resume') : undefined;
-  if (resumed) checkResumedFlags(flags, typedFlag, resumed);
-  if (resumed) flags.dtype = resumed.config.dtype;
+  // `--resume ''` is an empty file name (an error), not no model.
+  const resumed = flags.resume !== undefined ? loadModel(flags.resume, '--resume') : undefined;
+  if (resumed) {
+    checkResumedFlags(flags, typedFlag, resumed);
+    flags.dtype = resumed.config.dtype;
+  }
   // The built-in cat data are made in the kernels' own memory, where training and evaluation read them (no copy in).
   const allocate = kernels?.allocate && kernels.isResident ? kernels.allocate.bind(kernels) : undefined;
   const dataFlags = { xKey: flags.xKey, yKey: flags.yKey, label: flags.label, dtype: flags.dtype, allocate };
@@ -144,7 +147,6 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
     classes = fitOutputToLabels(flags, typed, trainSet, [testSet]);
   }
   // Statistics of the training set only, kept in the model file: the network applies them to every set.
-  if (flags.normalize && resumed) throw new ConfigError('--normalize: a resumed model keeps the normalisation it was trained with');
   const normalization = flags.normalize ? (flags.normalize === 'standard' ? fitStandardization : fitMinMax)(trainSet.X, `${trainSet.source} (--normalize ${flags.normalize})`) : null;
   if (resumed) {
     trainSet.X = modelInput(resumed, trainSet.X, trainSet.source);
@@ -303,6 +305,7 @@ function checkResumedFlags(flags: TrainFlags, typed: (flag: keyof TrainFlags) =>
     const byPreset = preset !== undefined && flag !== 'dtype' && !(flag === 'hidden' && flags.layers.length === 0);
     if (byPreset) throw new ConfigError(`--preset ${preset} has ${what} ${given}, but the resumed model ${path} has ${own}; ${keeps} (drop --preset, or train a new model without --resume)`);
   }
+  if (flags.normalize) throw new ConfigError('--normalize: a resumed model keeps the normalisation it was trained with');
   for (const flag of ['seed', 'init'] as const) {
     if (typed(flag)) throw new ConfigError(`--${flag}: a resumed run starts from the parameters in ${path}, so nothing is initialised (drop --${flag})`);
   }
@@ -310,7 +313,7 @@ function checkResumedFlags(flags: TrainFlags, typed: (flag: keyof TrainFlags) =>
 
 /** --backend webgpu: float32 (WebGPU has no float64), and the GPU opened or a ConfigError saying why not. */
 async function openGpu(flags: TrainFlags, dtypeGiven: boolean): Promise<WebGpuBackend> {
-  if (flags.resume) throw new ConfigError('--backend webgpu trains a new network; --resume goes on with the backend the model was saved with');
+  if (flags.resume !== undefined) throw new ConfigError('--backend webgpu trains a new network; --resume goes on with the backend the model was saved with');
   if (dtypeGiven && flags.dtype !== 'float32') throw new ConfigError('--backend webgpu computes in float32 only: WebGPU has no float64 (drop --dtype float64, or use --backend wasm)');
   flags.dtype = 'float32';
   return webgpuBackend();

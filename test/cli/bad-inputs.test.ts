@@ -36,6 +36,9 @@ const CASES: Case[] = [
   ['train', ['--data', at('folder') + '/x.h5'], 1, /x\.h5: no such file/],
   ['train', ['--data', at('bad.h5')], 1, /bad\.h5: not a readable HDF5 file/],
   ['train', ['--data', at('data.csv'), '--resume', at('nan.safetensors'), '--iterations', '1'], 1, /nan\.safetensors: tensor .* is NaN/],
+  // An empty name is no file, not no model (it trained a new one).
+  ['train', ['--data', at('data.csv'), '--resume', '', '--iterations', '1', '--out', at('m.safetensors')], 1, /^deepnet: error: --resume: an empty file name\n$/],
+  ['train', ['--data', at('data.csv'), '--resume', M, '--normalize', 'standard', '--iterations', '1'], 1, /--normalize: a resumed model keeps the normalisation/],
   ['eval', ['--model', at('folder'), '--data', at('data.csv')], 1, /--model .*folder: is a folder/],
   ['eval', ['--model', at('none.safetensors'), '--data', at('data.csv')], 1, /--model .*none\.safetensors: no such file/],
   ['eval', ['--model', at('notes.txt'), '--data', at('data.csv')], 1, /notes\.txt: is 1 bytes long/],
