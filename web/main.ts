@@ -8,6 +8,7 @@ import { renderDimensions } from './views/dims.js';
 import { type FieldReaders, HIDDEN, LayerEditor, readNetwork } from './views/editor.js';
 import { ADDRESS_FIELDS, type AddressError, layersText, readAddress } from './address.js';
 import { parseDecimal } from '../src/io/decimal.js';
+import { isThreadCount, THREADS_RULE } from '../src/backend/threads.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -67,7 +68,7 @@ const TEXT_FIELDS = ['data-seed', 'noise', 'train-percent', 'seed', 'lr', 'itera
 // ?threads=N picks the kernels' threads; by default, the cores (1 unless cross-origin isolated).
 const threadsParam = new URLSearchParams(location.search).get('threads');
 const threads = threadsParam === null ? undefined : Number(threadsParam);
-const threadsValid = threads === undefined || (/^\d+$/.test(threadsParam!) && threads >= 1 && threads <= 64);
+const threadsValid = threads === undefined || (/^\d+$/.test(threadsParam!) && isThreadCount(threads));
 
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
 // The worker asks navigator.gpu for an adapter first: the form offers the GPU only once it has answered.
@@ -238,7 +239,7 @@ async function readFields(): Promise<Form> {
       nX = 12288;
     }
   }
-  if (!threadsValid) return { ok: false, field: 'network', message: `The address's ?threads= must be a whole number of threads from 1 to 64, not "${threadsParam}".` };
+  if (!threadsValid) return { ok: false, field: 'network', message: `The address's ?threads= must be ${THREADS_RULE}, not "${threadsParam}".` };
   const hidden = editor.read();
   // The editor shows its own message beside the layer.
   if (!hidden) {

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option } from 'commander';
+import { isThreadCount, THREADS_RULE } from '../backend/threads.js';
 import { parseDecimal } from '../io/decimal.js';
 import { OUTPUT_ACTIVATIONS } from '../nn/activations.js';
 
@@ -32,6 +33,13 @@ export function numberIn(rule: string, ok: (x: number) => boolean): (value: stri
 /** The parser of a flag that may be given more than once, its values kept in order (--data-root): the others may not (repeats.ts). */
 export function repeatable(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/** --threads: a count the kernels run as asked (backend/threads.ts), not one cut down to their most. */
+export function threadCount(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !isThreadCount(n)) throw new InvalidArgumentError(`expected ${THREADS_RULE}, got ${JSON.stringify(value)}`);
+  return n;
 }
 
 export const positiveNumber = numberIn('a finite number > 0', (x) => x > 0);

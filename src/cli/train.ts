@@ -9,7 +9,8 @@ import { firstLayerForm } from '../nn/trainLoop.js';
 import { backendNames, resolveBackend, warmBackend, webgpuBackend } from '../backend/select.js';
 import type { WebGpuBackend } from '../backend/webgpu/webgpu-backend.js';
 import { BUILTINS, loadData, defaultTest } from '../experiment/data.js';
-import { choice, layerList, nonNegativeInt, outputActivationOption, positiveInt, positiveNumber } from './parsers.js';
+import { choice, layerList, nonNegativeInt, outputActivationOption, positiveInt, positiveNumber, threadCount } from './parsers.js';
+import { MAX_THREADS } from '../backend/threads.js';
 import { checkLabels, loadModel, modelInput } from './model.js';
 import { terminalChart } from './chart.js';
 import { costCurveSvg } from './plot.js';
@@ -78,7 +79,7 @@ export function trainCommand(program: Command): void {
     .option('--init <name>', `initialisation: ${INITS.join('|')}`, choice(INITS), 'xavier')
     .option('--dtype <dtype>', 'float64|float32', choice(['float64', 'float32'] as const), 'float64')
     .option('--backend <name>', 'kernels: auto|reference|wasm|webgpu (auto picks the fastest CPU kernels: wasm; webgpu is float32)', 'auto')
-    .option('--threads <n>', 'threads of the wasm kernels (default: one per core); results do not depend on it', positiveInt)
+    .option('--threads <n>', `threads of the wasm kernels, 1-${MAX_THREADS} (default: one per core, at most 8); results do not depend on it`, threadCount)
     .option('--print-every <n>', 'print the cost every n iterations', positiveInt, 100)
     .option('--plot <file.svg|file.png>', 'draw the cost curve to an SVG or PNG file')
     .option('--plot-boundary <file.svg|file.png>', 'for 2-feature data: draw the decision boundary over the training points')

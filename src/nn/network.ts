@@ -1,5 +1,6 @@
 import type { Backend } from '../backend/backend.js';
 import { resolveBackend, webgpuBackend, withBackend } from '../backend/select.js';
+import { isThreadCount, THREADS_RULE } from '../backend/threads.js';
 import { ConfigError, DataError, ModelFileError } from '../errors.js';
 // The model-file codec is pure (no fs): fromBytes/toBytes work in browsers too.
 import { decodeModel, encodeModel, normalizeInput, type Normalization } from '../io/modelfile.js';
@@ -95,8 +96,8 @@ export function resolveNetworkConfig(config: NetworkConfig): Required<Omit<Netwo
   }
   const seed = config.seed ?? 1;
   const threads = config.threads ?? 0;
-  if (!Number.isInteger(threads) || threads < 0 || threads > 64) {
-    throw new ConfigError(`threads must be an integer from 1 to 64 (or 0: the backend's choice), got ${threads}`);
+  if (threads !== 0 && !isThreadCount(threads)) {
+    throw new ConfigError(`threads must be ${THREADS_RULE} (or 0: the backend's choice), got ${threads}`);
   }
   // The GPU opens asynchronously, in fitAsync: here its name is only checked.
   if (config.backend !== 'webgpu') resolveBackend(config.backend ?? 'auto');

@@ -58,6 +58,9 @@ const CASES: Case[] = [
   // Number() reads 0x10 as 16: a learning rate nobody meant.
   ['train', ['--data', at('data.csv'), '--lr', '0x10'], 2, /--lr <alpha>' argument '0x10' is invalid. expected a finite number > 0/],
   ['tune', ['--data', at('data.csv'), '--lr', '0.1,0b1'], 2, /--lr <list>' argument '0.1,0b1' is invalid/],
+  // The kernels run on at most 24 threads: 40 was taken and run on 24 without a word.
+  ['train', ['--data', at('data.csv'), '--threads', '40', '--iterations', '1', '--out', at('m.safetensors')], 2, /--threads <n>' argument '40' is invalid. expected a whole number of threads from 1 to 24, got "40"/],
+  ['train', ['--data', at('data.csv'), '--threads', '0', '--iterations', '1'], 2, /--threads <n>' argument '0' is invalid. expected a whole number of threads from 1 to 24/],
   ['train', ['--data', at('data.csv'), '--lambd', '0o7'], 2, /--lambd <l>' argument '0o7' is invalid/],
   ['worker', [], 1, /worker needs --queue/],
   ['jobs', ['status'], 1, /jobs needs --queue/],

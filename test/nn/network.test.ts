@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
 import { Matrix } from '../../src/matrix.js';
 import { Network } from '../../src/nn/network.js';
 import { expectClose, loadFixture } from '../helpers/fixtures.js';
@@ -72,6 +73,14 @@ describe('Network', () => {
     costs.forEach((c, i) => expectClose(c, m.training.costs[i], 1e-9, `mse cost ${i}`));
     // A regression predicts AL itself.
     expect(net.predict(Matrix.from(m.X)).toArray()).toEqual(net.forward(Matrix.from(m.X)).toArray());
+  });
+
+  it('threads: 1 to 24 (the kernels\' most) or 0; anything else is a ConfigError, not a count cut down', () => {
+    for (const threads of [25, 40, -1, 1.5, Number.NaN]) {
+      expect(() => new Network({ layerDims: [2, 1], threads })).toThrow(ConfigError);
+    }
+    expect(() => new Network({ layerDims: [2, 1], threads: 40 })).toThrow(/^threads must be a whole number of threads from 1 to 24 \(or 0: the backend's choice\), got 40$/);
+    for (const threads of [0, 1, 24]) expect(new Network({ layerDims: [2, 1], threads }).config.threads).toBe(threads);
   });
 
   it('fit checks X against the input layer with a hint for samples-as-rows', () => {

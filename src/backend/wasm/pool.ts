@@ -1,5 +1,8 @@
 import type { Worker as NodeWorker } from 'node:worker_threads';
+import { MAX_THREADS } from '../threads.js';
 import { kernelsModule, type Kernels, type WasmHeap } from './heap.js';
+
+export { MAX_THREADS };
 
 // Workers are Node worker_threads, or Web Workers inside a cross-origin isolated worker scope,
 // sharing the heap's memory. On a window's main thread (Atomics.wait is not allowed there, and the
@@ -39,7 +42,6 @@ const FAILED = 5; // a chunk of the current job threw (a trap): run() reports it
 const PACK_CLAIM = 6; // (generation << 16) | next group of A's panels to pack
 const PACKED = 7; // groups of A's panels packed in the current job
 const CHUNKS_BY_SLOT = 8; // per thread slot: chunks computed (statistics, for tests)
-export const MAX_THREADS = 24;
 // A thread with nothing to do watches for the next job (or the last chunk) this long before it
 // sleeps: a training loop's next product comes within a fraction of a millisecond, and waking a
 // sleeping thread costs about as long as a 20 x 209 x 209 product takes (Gram U·K: 0.19 -> 0.15 ms
