@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { ActivationKernel } from '../../src/backend/backend.js';
@@ -317,6 +317,35 @@ describe('wasm threads', () => {
     expect(b.chunksByThread()).toHaveLength(2);
     expect(b.chunksByThread()[1]).toBeGreaterThan(0);
     b.dispose();
+  });
+
+  it('worker 1 warms the kernels in a scratch of its own, given back at dispose once it is done, and never while in use', async () => {
+    const b = new WasmBackend({ threads: 2 });
+    const empty = b.heap.allocatedBytes;
+    await b.ready();
+    const pool = b['pool']!;
+    const team = b.heap.allocatedBytes - empty;
+    // The control block (a few hundred bytes) and the scratch: two 32 x 256 float64 operands, C and the work.
+    expect(team).toBeGreaterThan(2 * 32 * 256 * 8);
+    await vi.waitFor(() => expect(pool.warmed).toBe(true), { timeout: 10_000, interval: 5 });
+    const { A, B, C0 } = gemmCase('float64', 20, 300, 200, false, false, 1, 0);
+    const want = C0.clone();
+    wasm.gemm(false, false, 1, A, B, 0, want);
+    const got = C0.clone();
+    b.gemm(false, false, 1, A, B, 0, got);
+    expect(Array.from(got.data)).toEqual(Array.from(want.data));
+    b.dispose();
+    expect(b.heap.allocatedBytes).toBe(empty);
+    // Disposed before its worker could start: the scratch stays allocated, so no block made later
+    // lies where a worker being terminated may still write.
+    const early = new WasmBackend({ threads: 2 });
+    const none = early.heap.allocatedBytes;
+    early['threadPool']();
+    expect(early.heap.allocatedBytes - none).toBe(team);
+    early.dispose();
+    const kept = early.heap.allocatedBytes - none;
+    expect(kept).toBeGreaterThan(2 * 32 * 256 * 8);
+    expect(kept).toBeLessThan(team);
   });
 
   it('changing the thread count, or using the backend after dispose(), starts a fresh team', async () => {

@@ -31,6 +31,10 @@ export type GemmBlock = (
   beta: number, c: number, ldc: number, i0: number, i1: number, j0: number, j1: number, work: number, kc: number,
 ) => void;
 
+// gemmBlock's B modes (kernels.as): packed as is, packed transposed, read in place, packed with C's
+// lower triangle skipped, packed once for many products.
+export const B_PACKED = 0, B_TRANSPOSED = 1, B_IN_PLACE = 2, B_SYMMETRIC = 3, B_PREPACKED = 4;
+
 const PAGE = 65536;
 // Cache-line alignment: no two blocks share a line, so threads writing different blocks never contend.
 const ALIGN = 64;

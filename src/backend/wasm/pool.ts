@@ -1,6 +1,6 @@
 import type { Worker as NodeWorker } from 'node:worker_threads';
 import { MAX_THREADS } from '../threads.js';
-import { kernelsModule, type Kernels, type WasmHeap } from './heap.js';
+import { B_IN_PLACE, B_PACKED, kernelsModule, type Kernels, type WasmHeap } from './heap.js';
 
 export { MAX_THREADS };
 
@@ -41,13 +41,14 @@ const READY = 4; // workers that have instantiated the kernels
 const FAILED = 5; // a chunk of the current job threw (a trap): run() reports it instead of waiting forever
 const PACK_CLAIM = 6; // (generation << 16) | next group of A's panels to pack
 const PACKED = 7; // groups of A's panels packed in the current job
-const CHUNKS_BY_SLOT = 8; // per thread slot: chunks computed (statistics, for tests)
+const WARMED = 8; // 1 once the warming worker is done with its scratch (see WarmScratch)
+const CHUNKS_BY_SLOT = 9; // per thread slot: chunks computed (statistics, for tests)
 // A thread with nothing to do watches for the next job (or the last chunk) this long before it
 // sleeps: a training loop's next product comes within a fraction of a millisecond, and waking a
 // sleeping thread costs about as long as a 20 x 209 x 209 product takes (Gram U·K: 0.19 -> 0.15 ms
 // an iteration on two threads with it, no gain without it).
 const SPIN_MS = 0.25;
-const PARAMS = 4 * (CHUNKS_BY_SLOT + MAX_THREADS); // byte offset of the parameters
+const PARAMS = 8 * Math.ceil((CHUNKS_BY_SLOT + MAX_THREADS) / 2); // byte offset of the parameters (f64-aligned)
 const N_PARAMS = 24;
 
 /**
@@ -130,7 +131,7 @@ function runChunks(k: Kernels, i32: Int32Array, p: Float64Array, gen: number, sl
       // Counted as done all the same, so the caller stops waiting and reports it (word 5: FAILED).
       Atomics.store(i32, 5, 1);
     }
-    Atomics.add(i32, 8 + slot, 1);
+    Atomics.add(i32, 9 + slot, 1);
     if (Atomics.add(i32, 2, 1) + 1 === chunks) Atomics.notify(i32, 2);
   }
 }
@@ -140,7 +141,7 @@ function runChunks(k: Kernels, i32: Int32Array, p: Float64Array, gen: number, sl
 // bound to a name here because a minifier renames the function itself.
 const WORKER_MAIN = `
 const runChunks = ${runChunks.toString()};
-function main({ module, memory, ctl, slot }) {
+function main({ module, memory, ctl, slot, warm }) {
   const imports = { env: { memory, 'Math.exp': Math.exp, 'Math.tanh': Math.tanh } };
   const k = new WebAssembly.Instance(module, imports).exports;
   const i32 = new Int32Array(memory.buffer, ctl, ${PARAMS / 4});
@@ -148,6 +149,16 @@ function main({ module, memory, ctl, slot }) {
   let seen = Atomics.load(i32, ${GEN});
   Atomics.add(i32, ${READY}, 1);
   Atomics.notify(i32, ${READY});
+  if (warm) {
+    const { a, b, c, work, rows, cols, kc } = warm;
+    for (const gemmBlock of [k.gemmBlock64, k.gemmBlock32]) {
+      for (let r = 0; r < 2; r++) {
+        gemmBlock(${B_PACKED}, kc, 1, a, b, cols, 0, c, cols, 0, rows, 0, cols, work, kc);
+        gemmBlock(${B_IN_PLACE}, kc, 1, a, b, cols, 0, c, cols, 0, 1, 0, cols, work, kc);
+      }
+    }
+    Atomics.store(i32, ${WARMED}, 1);
+  }
   for (;;) {
     for (const until = performance.now() + ${SPIN_MS}; Atomics.load(i32, ${GEN}) === seen && performance.now() < until; );
     Atomics.wait(i32, ${GEN}, seen);
@@ -188,6 +199,8 @@ export class ThreadPool {
   private gen = 0;
   private disposed = false;
   private readonly started: Promise<void>;
+  /** Worker 1's warm-up products (see WarmScratch); undefined without workers. */
+  private readonly warm: WarmScratch | undefined;
 
   constructor(
     private readonly heap: WasmHeap,
@@ -197,6 +210,7 @@ export class ThreadPool {
     this.ctl = heap.alloc(PARAMS + 8 * N_PARAMS);
     this.i32 = new Int32Array(heap.buffer, this.ctl, PARAMS / 4);
     this.i32.fill(0);
+    this.warm = this.threads > 1 ? warmScratch(heap) : undefined;
     this.params = new Float64Array(heap.buffer, this.ctl + PARAMS, N_PARAMS);
     const now = this.threads > 1 ? syncWorkerThreads() : undefined;
     if (now) this.spawnNode(now);
@@ -205,7 +219,7 @@ export class ThreadPool {
   }
 
   private startData(slot: number) {
-    return { module: kernelsModule(true), memory: this.heap.memory, ctl: this.ctl, slot };
+    return { module: kernelsModule(true), memory: this.heap.memory, ctl: this.ctl, slot, warm: slot === 1 ? this.warm : undefined };
   }
 
   private spawnNode(wt: WorkerThreads | undefined): void {
@@ -252,6 +266,11 @@ export class ThreadPool {
   /** Threads that take chunks: the caller and every worker that has not failed to start. */
   get liveThreads(): number {
     return 1 + this.workers.length - this.failed;
+  }
+
+  /** Whether worker 1 is done with its warm-up products (WarmScratch); false without workers. */
+  get warmed(): boolean {
+    return this.warm !== undefined && Atomics.load(this.i32, WARMED) === 1;
   }
 
   /** Chunks computed so far by each thread slot (0 = the caller). */
@@ -324,5 +343,37 @@ export class ThreadPool {
     if (this.scriptUrl !== undefined) URL.revokeObjectURL(this.scriptUrl);
     this.scriptUrl = undefined;
     this.heap.release(this.ctl);
+    // A worker still in its warm-up writes there until it is terminated: left to it (200 KB) then.
+    if (this.warm && Atomics.load(this.i32, WARMED) === 1) this.heap.release(this.warm.a);
   }
+}
+
+/**
+ * Where worker 1 computes two small products of each dtype as soon as it starts (zeros: no value
+ * times differently), while the caller is still reading its data. V8 first runs a kernel in its
+ * baseline code, about 4x slower, and compiles the optimised code once the kernel has run a while:
+ * a run's first large product (the Gram form's K = Xᵀ·X: 0.05-0.1 s) ran its first blocks so.
+ * The compiled module is shared by every thread, so the caller's products start optimised too.
+ */
+interface WarmScratch {
+  a: number;
+  b: number;
+  c: number;
+  work: number;
+  rows: number;
+  cols: number;
+  kc: number;
+}
+
+function warmScratch(heap: WasmHeap): WarmScratch {
+  const rows = 32;
+  const cols = 32;
+  const kc = 256;
+  // float64's sizes, which float32 fits in; fresh memory is zeros.
+  const aBytes = rows * kc * 8;
+  const bBytes = kc * cols * 8;
+  const cBytes = rows * cols * 8;
+  const a = heap.alloc(aBytes + bBytes + cBytes + heap.kernels.gemmWorkBytes(rows, cols, 8, kc));
+  new Uint8Array(heap.buffer, a, aBytes + bBytes).fill(0);
+  return { a, b: a + aBytes, c: a + aBytes + bBytes, work: a + aBytes + bBytes + cBytes, rows, cols, kc };
 }

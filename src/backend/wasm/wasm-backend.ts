@@ -2,7 +2,7 @@ import { Matrix, type DType, type Storage } from '../../matrix.js';
 import type { ActivationKernel, Backend } from '../backend.js';
 import { MAX_PAGES } from './binary.js';
 import { blockingCandidates, gemmBlocking, type GemmBlocking } from './blocking.js';
-import { roundUp, WasmHeap } from './heap.js';
+import { B_IN_PLACE, B_PACKED, B_PREPACKED, B_SYMMETRIC, B_TRANSPOSED, roundUp, WasmHeap } from './heap.js';
 import { MAX_THREADS, ThreadPool, workersAvailable } from './pool.js';
 
 // Activation codes of kernels.as; an activation not listed runs its scalar g/dg in JS instead.
@@ -15,9 +15,6 @@ const PARALLEL_MIN_MACS = 1 << 17;
 const CALIBRATE_MIN_MACS = 1 << 20;
 const SMALL_BLOCKING: GemmBlocking = { kc: 256, chunkCols: 256 };
 const SMALL_CANDIDATES: readonly GemmBlocking[] = [SMALL_BLOCKING];
-// gemmBlock's B modes (kernels.as): packed as is, packed transposed, read in place, packed with C's
-// lower triangle skipped, packed once for many products.
-const B_PACKED = 0, B_TRANSPOSED = 1, B_IN_PLACE = 2, B_SYMMETRIC = 3, B_PREPACKED = 4;
 // gemm may read B in place, unpacked, for products of at most this many rows, whose B rows are at
 // most this many bytes long (see gemm).
 const IN_PLACE_MAX_ROWS = 32;
