@@ -124,9 +124,8 @@ export class WasmBackend implements Backend {
     if (!this.heap.shared) return Matrix.zeros(rows, cols, dtype);
     const n = rows * cols;
     const bytes = n * (dtype === 'float32' ? 4 : 8);
-    const ptr = this.heap.alloc(bytes);
+    const ptr = this.heap.allocZeroed(bytes);
     const data = dtype === 'float32' ? new Float32Array(this.heap.buffer, ptr, n) : new Float64Array(this.heap.buffer, ptr, n);
-    data.fill(0);
     const block: Block = { ptr };
     this.blocks.set(data, block);
     this.finalizer.register(data, block, data);
