@@ -214,7 +214,7 @@ describe('wasm gemm vs reference', () => {
     for (const b of ways) b.dispose();
   });
 
-  it('a B kept packed (training\'s X) gives the bits of packing it per product: NN and NT, odd sizes, 1 and 2 threads, two blockings', async () => {
+  it('a B kept packed (training\'s X) gives the bits of packing it per product: NN and NT, one row and more, odd sizes, 1 and 2 threads, two blockings', async () => {
     for (const blocking of [undefined, { kc: 7, chunkCols: 16 }]) {
       for (const threads of [1, 2]) {
         const kept = new WasmBackend({ threads, blocking });
@@ -230,7 +230,7 @@ describe('wasm gemm vs reference', () => {
             // A first product packs X as any product does; the second packs it whole, for the rest.
             kept.gemm(false, transB, 1, random(20, K, dtype, 40), X, 0, Matrix.zeros(20, N, dtype));
             expect(kept.keptPackedBytes).toBe(0);
-            for (const M of [2, 20, 23, 64]) {
+            for (const M of [1, 2, 20, 23, 64]) {
               const A = random(M, K, dtype, 42 + M);
               const C = random(M, N, dtype, 43);
               const want = new Matrix(M, N, C.data.slice());

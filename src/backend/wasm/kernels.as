@@ -326,6 +326,10 @@ function gemmBlock<T>(
     gemmRow<T>(K, alpha, ap + <usize>(i0 / MR) * <usize>K * <usize>MR * s, b, ldb, beta, c + <usize>i0 * <usize>ldc * s, j0, j1, work, KC);
     return;
   }
+  if (transB == B_PREPACKED && i1 - i0 == 1) {
+    gemmRowPacked<T>(K, alpha, ap + <usize>(i0 / MR) * <usize>K * <usize>MR * s, b, ldb, beta, c + <usize>i0 * <usize>ldc * s, j0, j1, work, KC);
+    return;
+  }
   const it0 = i0 / MR;
   const mt = (i1 - i0 + MR - 1) / MR;
   const width = <usize>((j1 - j0 + NR - 1) / NR * NR);
@@ -446,6 +450,115 @@ function gemmRow<T>(K: i32, alpha: f64, pa: usize, b: usize, ldb: i32, beta: f64
         acc = acc + load<T>(a) * load<T>(pb);
         a += aStep;
         pb += row;
+      }
+      if (!last) {
+        store<T>(part, acc);
+        continue;
+      }
+      const dst = c + <usize>j * s;
+      if (alpha == 1 && beta == 0) store<T>(dst, acc);
+      else if (beta == 0) store<T>(dst, <T>(alpha * <f64>acc));
+      else store<T>(dst, <T>(alpha * <f64>acc + beta * <f64>load<T>(dst)));
+    }
+  }
+}
+
+/**
+ * gemmRow over a B packed whole (packWhole: per k-block, strips of kc x NR, `strips` of them): the
+ * same sums in the same order, read from four strips at a time, each one stream through memory.
+ * B's rows in place are ldb apart, a cache line or two from each for every k; the strips are
+ * read in order (the logistic unit's U·K, 1 x 209 x 209, K kept packed).
+ */
+function gemmRowPacked<T>(K: i32, alpha: f64, pa: usize, b: usize, strips: i32, beta: f64, c: usize, j0: i32, j1: i32, work: usize, KC: i32): void {
+  const s = <usize>sizeof<T>();
+  const NR = <i32>(32 / sizeof<T>());
+  const aStep = <usize>MR * s;
+  const groupEnd = j0 + (j1 - j0) / (4 * NR) * (4 * NR);
+  const fullEnd = j0 + (j1 - j0) / NR * NR;
+  for (let kb = 0; kb < K; kb += KC) {
+    const kc = min(KC, K - kb);
+    const first = kb == 0;
+    const last = kb + kc == K;
+    const a0 = pa + <usize>kb * aStep;
+    const stripBytes = <usize>kc * 32;
+    // This k-block's strip of column j0 (a multiple of NR).
+    const p0 = b + <usize>(kb / KC) * <usize>strips * <usize>KC * 32 + <usize>(j0 / NR) * stripBytes;
+    for (let j = j0; j < groupEnd; j += 4 * NR) {
+      const part = work + <usize>(j - j0) * s;
+      let c0 = v128.splat<T>(<T>0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+      if (!first) {
+        c0 = v128.load(part, 0); c1 = v128.load(part, 16); c2 = v128.load(part, 32); c3 = v128.load(part, 48);
+        c4 = v128.load(part, 64); c5 = v128.load(part, 80); c6 = v128.load(part, 96); c7 = v128.load(part, 112);
+      }
+      let p = p0 + <usize>((j - j0) / NR) * stripBytes;
+      let q = p + stripBytes;
+      let r = q + stripBytes;
+      let t = r + stripBytes;
+      let a = a0;
+      for (let k = 0; k < kc; k++) {
+        const av = v128.load_splat<T>(a);
+        c0 = v128.add<T>(c0, v128.mul<T>(av, v128.load(p, 0)));
+        c1 = v128.add<T>(c1, v128.mul<T>(av, v128.load(p, 16)));
+        c2 = v128.add<T>(c2, v128.mul<T>(av, v128.load(q, 0)));
+        c3 = v128.add<T>(c3, v128.mul<T>(av, v128.load(q, 16)));
+        c4 = v128.add<T>(c4, v128.mul<T>(av, v128.load(r, 0)));
+        c5 = v128.add<T>(c5, v128.mul<T>(av, v128.load(r, 16)));
+        c6 = v128.add<T>(c6, v128.mul<T>(av, v128.load(t, 0)));
+        c7 = v128.add<T>(c7, v128.mul<T>(av, v128.load(t, 16)));
+        a += aStep;
+        p += 32;
+        q += 32;
+        r += 32;
+        t += 32;
+      }
+      if (last) {
+        const dst = c + <usize>j * s;
+        finishRow<T>(c0, dst, alpha, beta);
+        finishRow<T>(c1, dst + 16, alpha, beta);
+        finishRow<T>(c2, dst + 32, alpha, beta);
+        finishRow<T>(c3, dst + 48, alpha, beta);
+        finishRow<T>(c4, dst + 64, alpha, beta);
+        finishRow<T>(c5, dst + 80, alpha, beta);
+        finishRow<T>(c6, dst + 96, alpha, beta);
+        finishRow<T>(c7, dst + 112, alpha, beta);
+      } else {
+        v128.store(part, c0, 0); v128.store(part, c1, 16); v128.store(part, c2, 32); v128.store(part, c3, 48);
+        v128.store(part, c4, 64); v128.store(part, c5, 80); v128.store(part, c6, 96); v128.store(part, c7, 112);
+      }
+    }
+    for (let j = groupEnd; j < fullEnd; j += NR) {
+      const part = work + <usize>(j - j0) * s;
+      let c0 = v128.splat<T>(<T>0), c1 = c0;
+      if (!first) {
+        c0 = v128.load(part, 0); c1 = v128.load(part, 16);
+      }
+      let p = p0 + <usize>((j - j0) / NR) * stripBytes;
+      let a = a0;
+      for (let k = 0; k < kc; k++) {
+        const av = v128.load_splat<T>(a);
+        c0 = v128.add<T>(c0, v128.mul<T>(av, v128.load(p, 0)));
+        c1 = v128.add<T>(c1, v128.mul<T>(av, v128.load(p, 16)));
+        a += aStep;
+        p += 32;
+      }
+      if (last) {
+        const dst = c + <usize>j * s;
+        finishRow<T>(c0, dst, alpha, beta);
+        finishRow<T>(c1, dst + 16, alpha, beta);
+      } else {
+        v128.store(part, c0, 0); v128.store(part, c1, 16);
+      }
+    }
+    // The last strip's columns up to j1 (its others are the packing's zeros).
+    for (let j = fullEnd; j < j1; j++) {
+      const part = work + <usize>(j - j0) * s;
+      let acc: T = first ? <T>0 : load<T>(part);
+      let p = p0 + <usize>((fullEnd - j0) / NR) * stripBytes + <usize>(j - fullEnd) * s;
+      let a = a0;
+      for (let k = 0; k < kc; k++) {
+        acc = acc + load<T>(a) * load<T>(p);
+        a += aStep;
+        p += 32;
       }
       if (!last) {
         store<T>(part, acc);

@@ -260,10 +260,11 @@ export class WasmBackend implements Backend {
     // faster so on an EPYC Zen 4, 1.2-1.6x slower on a 2026 Xeon (2.4x at 10,000 columns, where
     // each step down a strip is a new page), and timing both ways on a process's first products
     // chose wrongly (their X was still in cache from its copy in).
-    // Xᵀ·X keeps its symmetric path, and one row its own kernel; any other product with a B kept
-    // packed (training's X) reads that.
+    // Xᵀ·X keeps its symmetric path; any other product with a B kept packed (training's X) reads
+    // that, one row too (gemmRowPacked, four strips in order: the direct-form logistic unit's w·X
+    // 4x and dZ·Xᵀ 3x faster in float64 than reading X's rows in place or packing it per product).
     const symmetricShape = transA && !transB && A === B && beta === 0 && M === N && M >= SYMMETRIC_MIN;
-    const forms = M > 1 && K > 0 && !symmetricShape ? this.blocks.get(B.data)?.forms : undefined;
+    const forms = K > 0 && !symmetricShape ? this.blocks.get(B.data)?.forms : undefined;
     const prepacked = forms && this.packedB(forms, B, transB, K, N, s, kc);
     const fewRows = prepacked === undefined && !transB && mPad <= IN_PLACE_MAX_ROWS && (M === 1 || N * s <= IN_PLACE_MAX_ROW_BYTES);
     const inPlaceB = fewRows && (M === 1 || this.fewRowsB === 'in-place');
