@@ -1,6 +1,6 @@
 import type { Worker as NodeWorker } from 'node:worker_threads';
 import { MAX_THREADS } from '../threads.js';
-import { B_IN_PLACE, B_PACKED, kernelsModule, type Kernels, type WasmHeap } from './heap.js';
+import { B_IN_PLACE, B_PACKED, B_PREPACKED, kernelsModule, type Kernels, type WasmHeap } from './heap.js';
 
 export { MAX_THREADS };
 
@@ -155,6 +155,8 @@ function main({ module, memory, ctl, slot, warm }) {
       for (let r = 0; r < 2; r++) {
         gemmBlock(${B_PACKED}, kc, 1, a, b, cols, 0, c, cols, 0, rows, 0, cols, work, kc);
         gemmBlock(${B_IN_PLACE}, kc, 1, a, b, cols, 0, c, cols, 0, 1, 0, cols, work, kc);
+        // b read as a packed B of cols / NR strips (kc x 32 bytes each: within b's kc x cols x 8).
+        gemmBlock(${B_PREPACKED}, kc, 1, a, b, cols / (gemmBlock === k.gemmBlock64 ? 4 : 8), 0, c, cols, 0, 1, 0, cols, work, kc);
       }
     }
     Atomics.store(i32, ${WARMED}, 1);
@@ -349,8 +351,8 @@ export class ThreadPool {
 }
 
 /**
- * Where worker 1 computes two small products of each dtype as soon as it starts (zeros: no value
- * times differently), while the caller is still reading its data. V8 first runs a kernel in its
+ * Where worker 1 computes small products of each dtype (B packed, read in place, prepacked) as
+ * soon as it starts (zeros: no value times differently), while the caller is still reading its data. V8 first runs a kernel in its
  * baseline code, about 4x slower, and compiles the optimised code once the kernel has run a while:
  * a run's first large product (the Gram form's K = Xᵀ·X: 0.05-0.1 s) ran its first blocks so.
  * The compiled module is shared by every thread, so the caller's products start optimised too.
