@@ -203,6 +203,8 @@ export class ThreadPool {
   private readonly started: Promise<void>;
   /** Worker 1's warm-up products (see WarmScratch); undefined without workers. */
   private readonly warm: WarmScratch | undefined;
+  /** Whether a worker was given the scratch (it writes there until WARMED). */
+  private warmGiven = false;
 
   constructor(
     private readonly heap: WasmHeap,
@@ -221,6 +223,7 @@ export class ThreadPool {
   }
 
   private startData(slot: number) {
+    if (slot === 1) this.warmGiven = this.warm !== undefined;
     return { module: kernelsModule(true), memory: this.heap.memory, ctl: this.ctl, slot, warm: slot === 1 ? this.warm : undefined };
   }
 
@@ -345,17 +348,18 @@ export class ThreadPool {
     if (this.scriptUrl !== undefined) URL.revokeObjectURL(this.scriptUrl);
     this.scriptUrl = undefined;
     this.heap.release(this.ctl);
-    // A worker still in its warm-up writes there until it is terminated: left to it (200 KB) then.
-    if (this.warm && Atomics.load(this.i32, WARMED) === 1) this.heap.release(this.warm.a);
+    // A worker still in its warm-up writes there until it is terminated: left to it (210 KB) then.
+    if (this.warm && (!this.warmGiven || Atomics.load(this.i32, WARMED) === 1)) this.heap.release(this.warm.a);
   }
 }
 
 /**
  * Where worker 1 computes small products of each dtype (B packed, read in place, prepacked) as
- * soon as it starts (zeros: no value times differently), while the caller is still reading its data. V8 first runs a kernel in its
- * baseline code, about 4x slower, and compiles the optimised code once the kernel has run a while:
- * a run's first large product (the Gram form's K = Xᵀ·X: 0.05-0.1 s) ran its first blocks so.
- * The compiled module is shared by every thread, so the caller's products start optimised too.
+ * soon as it starts (zeros: no value times differently), while the caller is still reading its
+ * data. V8 first runs a kernel in its baseline code, several times slower, and compiles the
+ * optimised code once the kernel has run a while: a run's first large product (the Gram form's
+ * K = Xᵀ·X, 0.05-0.1 s) ran its first blocks so. The compiled module is shared by every thread,
+ * so the caller's products start optimised too.
  */
 interface WarmScratch {
   a: number;
@@ -371,11 +375,10 @@ function warmScratch(heap: WasmHeap): WarmScratch {
   const rows = 32;
   const cols = 32;
   const kc = 256;
-  // float64's sizes, which float32 fits in; fresh memory is zeros.
+  // float64's sizes, which float32 fits in.
   const aBytes = rows * kc * 8;
   const bBytes = kc * cols * 8;
   const cBytes = rows * cols * 8;
-  const a = heap.alloc(aBytes + bBytes + cBytes + heap.kernels.gemmWorkBytes(rows, cols, 8, kc));
-  new Uint8Array(heap.buffer, a, aBytes + bBytes).fill(0);
+  const a = heap.allocZeroed(aBytes + bBytes + cBytes + heap.kernels.gemmWorkBytes(rows, cols, 8, kc));
   return { a, b: a + aBytes, c: a + aBytes + bBytes, work: a + aBytes + bBytes + cBytes, rows, cols, kc };
 }
