@@ -1,4 +1,3 @@
-import { withBackend } from '../../backend/select.js';
 import { numpyStr, pyStr, shapeStr } from '../../course/numpyStr.js';
 import { initializeWithZeros, model, optimize, predict, propagate, sigmoid } from '../../course/week2.js';
 import { loadCat } from '../../data/cat.js';
@@ -15,8 +14,7 @@ export const week2Logistic: Lesson = {
   options: [],
   async run(print) {
     const { train, test } = await loadCat();
-    // wᵀX is a (1, 12288)·(12288, m) product: the reference kernels run it as fast as any here.
-    return withBackend('reference', () => cells(print, train, test));
+    return cells(print, train, test);
   },
 };
 
