@@ -455,10 +455,7 @@ function gemmRow<T>(K: i32, alpha: f64, pa: usize, b: usize, ldb: i32, beta: f64
         store<T>(part, acc);
         continue;
       }
-      const dst = c + <usize>j * s;
-      if (alpha == 1 && beta == 0) store<T>(dst, acc);
-      else if (beta == 0) store<T>(dst, <T>(alpha * <f64>acc));
-      else store<T>(dst, <T>(alpha * <f64>acc + beta * <f64>load<T>(dst)));
+      finishScalar<T>(acc, c + <usize>j * s, alpha, beta);
     }
   }
 }
@@ -564,12 +561,18 @@ function gemmRowPacked<T>(K: i32, alpha: f64, pa: usize, b: usize, strips: i32, 
         store<T>(part, acc);
         continue;
       }
-      const dst = c + <usize>j * s;
-      if (alpha == 1 && beta == 0) store<T>(dst, acc);
-      else if (beta == 0) store<T>(dst, <T>(alpha * <f64>acc));
-      else store<T>(dst, <T>(alpha * <f64>acc + beta * <f64>load<T>(dst)));
+      finishScalar<T>(acc, c + <usize>j * s, alpha, beta);
     }
   }
+}
+
+/** One sum to C as writeTile finishes it: as is for alpha 1, beta 0, else alpha v + beta C in f64, rounded once. */
+// @ts-ignore: decorator
+@inline
+function finishScalar<T>(acc: T, dst: usize, alpha: f64, beta: f64): void {
+  if (alpha == 1 && beta == 0) store<T>(dst, acc);
+  else if (beta == 0) store<T>(dst, <T>(alpha * <f64>acc));
+  else store<T>(dst, <T>(alpha * <f64>acc + beta * <f64>load<T>(dst)));
 }
 
 /**

@@ -2,8 +2,6 @@ import type { Worker as NodeWorker } from 'node:worker_threads';
 import { MAX_THREADS } from '../threads.js';
 import { B_IN_PLACE, B_PACKED, B_PREPACKED, kernelsModule, type Kernels, type WasmHeap } from './heap.js';
 
-export { MAX_THREADS };
-
 // Workers are Node worker_threads, or Web Workers inside a cross-origin isolated worker scope,
 // sharing the heap's memory. On a window's main thread (Atomics.wait is not allowed there, and the
 // caller waits for its workers) or without a shared memory the calling thread does every chunk.
@@ -151,12 +149,12 @@ function main({ module, memory, ctl, slot, warm }) {
   Atomics.notify(i32, ${READY});
   if (warm) {
     const { a, b, c, work, rows, cols, kc } = warm;
-    for (const gemmBlock of [k.gemmBlock64, k.gemmBlock32]) {
+    // NR: a strip's columns; b read as a packed B of cols / NR strips fits in its kc x cols x 8 bytes.
+    for (const [gemmBlock, NR] of [[k.gemmBlock64, 4], [k.gemmBlock32, 8]]) {
       for (let r = 0; r < 2; r++) {
         gemmBlock(${B_PACKED}, kc, 1, a, b, cols, 0, c, cols, 0, rows, 0, cols, work, kc);
         gemmBlock(${B_IN_PLACE}, kc, 1, a, b, cols, 0, c, cols, 0, 1, 0, cols, work, kc);
-        // b read as a packed B of cols / NR strips (kc x 32 bytes each: within b's kc x cols x 8).
-        gemmBlock(${B_PREPACKED}, kc, 1, a, b, cols / (gemmBlock === k.gemmBlock64 ? 4 : 8), 0, c, cols, 0, 1, 0, cols, work, kc);
+        gemmBlock(${B_PREPACKED}, kc, 1, a, b, cols / NR, 0, c, cols, 0, 1, 0, cols, work, kc);
       }
     }
     Atomics.store(i32, ${WARMED}, 1);

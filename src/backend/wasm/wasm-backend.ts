@@ -3,7 +3,8 @@ import type { ActivationKernel, Backend } from '../backend.js';
 import { MAX_PAGES } from './binary.js';
 import { blockingCandidates, gemmBlocking, type GemmBlocking } from './blocking.js';
 import { B_IN_PLACE, B_PACKED, B_PREPACKED, B_SYMMETRIC, B_TRANSPOSED, roundUp, WasmHeap } from './heap.js';
-import { MAX_THREADS, ThreadPool, workersAvailable } from './pool.js';
+import { MAX_THREADS } from '../threads.js';
+import { ThreadPool, workersAvailable } from './pool.js';
 
 // Activation codes of kernels.as; an activation not listed runs its scalar g/dg in JS instead.
 const KIND: Record<string, number> = { linear: 0, sigmoid: 1, tanh: 2, relu: 3, leakyRelu: 4 };
