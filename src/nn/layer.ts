@@ -50,10 +50,13 @@ function aPrevName(layer?: number): string {
 
 /** W·A_prev, after checking W, A_prev and b against each other; b is added by the caller. */
 function linearProduct(op: string, APrev: Matrix, W: Matrix, b: Matrix, layer?: number): Matrix {
-  assertMultiplies(op, W, wName(layer), APrev, aPrevName(layer), layer, `${wName(layer)}'s columns must equal A_prev's rows`);
-  assertShape(op, b, W.rows, 1, 'b', layer, `b must be (n[l], 1) = (${W.rows}, 1) to match ${wName(layer)} ${formatShape(W.shape)}`);
-  assertSameDType(op, W, wName(layer), APrev, aPrevName(layer), layer);
-  assertSameDType(op, W, wName(layer), b, 'b', layer);
+  // Every layer of every iteration passes here: the messages are built only when a check fails.
+  if (W.cols !== APrev.rows || b.rows !== W.rows || b.cols !== 1 || W.dtype !== APrev.dtype || W.dtype !== b.dtype) {
+    assertMultiplies(op, W, wName(layer), APrev, aPrevName(layer), layer, `${wName(layer)}'s columns must equal A_prev's rows`);
+    assertShape(op, b, W.rows, 1, 'b', layer, `b must be (n[l], 1) = (${W.rows}, 1) to match ${wName(layer)} ${formatShape(W.shape)}`);
+    assertSameDType(op, W, wName(layer), APrev, aPrevName(layer), layer);
+    assertSameDType(op, W, wName(layer), b, 'b', layer);
+  }
   const Z = outputMatrix(W.rows, APrev.cols, W.dtype);
   getBackend().gemm(false, false, 1, W, APrev, 0, Z);
   return Z;
@@ -126,7 +129,7 @@ export function linearBackward(
   const op = 'linearBackward';
   const { APrev, W } = cache;
   const m = APrev.cols;
-  assertShape(op, dZ, W.rows, m, 'dZ', layer, `dZ must be (n[l], m) = (${W.rows}, ${m}), the shape of Z`);
+  if (dZ.rows !== W.rows || dZ.cols !== m) assertShape(op, dZ, W.rows, m, 'dZ', layer, `dZ must be (n[l], m) = (${W.rows}, ${m}), the shape of Z`);
   const backend = getBackend();
   const dW = outputMatrix(W.rows, W.cols, W.dtype);
   backend.gemm(false, true, 1 / m, dZ, APrev, 0, dW);

@@ -42,7 +42,9 @@ export function layerActivations(L: number, options: ActivationOptions = {}): Ac
   }
   const hidden = activation(options.hidden ?? 'relu', slope, 'hidden');
   const output = activation(options.output ?? 'sigmoid', slope, 'output');
-  return Array.from({ length: L }, (_, i) => (i === L - 1 ? output : hidden));
+  const acts: ActivationKernel[] = [];
+  for (let l = 1; l <= L; l++) acts.push(l === L ? output : hidden);
+  return acts;
 }
 
 /**

@@ -12,8 +12,10 @@ export const OPTIMIZERS: readonly OptimizerName[] = ['gd', 'momentum', 'rmsprop'
 /** A running average per parameter, keyed like the gradients: { dW1, db1, ... }. */
 export type MovingAverages = Record<string, Matrix>;
 
+const PARAMETER_KEY = /^[Wb]\d+$/;
+
 function parameterKeys(parameters: Parameters): string[] {
-  return Object.keys(parameters).filter((k) => /^[Wb]\d+$/.test(k));
+  return Object.keys(parameters).filter((k) => PARAMETER_KEY.test(k));
 }
 
 function gradientOf(grads: Gradients, key: string, P: Matrix, op: string): Matrix {

@@ -166,7 +166,7 @@ function* loop(
     yield* calls(o.callbacks, 'onTrainBegin', [{}, context], afterCallback);
     for (let epoch = 0; epoch < o.epochs && !stopRequested; epoch++) {
       const learningRate = o.learningRate / (1 + o.decayRate * Math.floor(epoch / o.decayInterval));
-      yield* calls(o.callbacks, 'onEpochBegin', [epoch, { learningRate }, context], afterCallback);
+      if (o.callbacks.length > 0) yield* calls(o.callbacks, 'onEpochBegin', [epoch, { learningRate }, context], afterCallback);
       // The Gram form reads its batch's columns of K and C0, never X's: it gathers only Y.
       const columns = gram && o.batchSize !== undefined ? miniBatchColumns(Xt.cols, o.batchSize, o.shuffleSeed + 1 + epoch) : null;
       const batches: [Matrix, Matrix][] = columns
@@ -179,18 +179,24 @@ function* loop(
       let seen = 0;
       let ran = 0;
       for (let b = 0; b < batches.length && !stopRequested; b++) {
-        const [Xb, Yb] = batches[b]!;
+        const batch = batches[b]!;
+        const Xb = batch[0];
+        const Yb = batch[1];
         const mb = Yb.cols;
         const batchColumns = columns?.[b] ?? null;
         const layer = gram;
         const first = layer ? (act: ActivationKernel) => layer.forward(batchColumns, params.b1!, act) : undefined;
         // Every matrix of a step comes from the workspace, reused by the next step; callbacks run outside it.
+        // This loop runs unoptimised for thousands of iterations (V8 optimises a function this long
+        // late): its hooks are skipped when there are no callbacks, its results read without
+        // destructuring (an iterator each in unoptimised code).
         workspace.nextIteration();
-        const [AL, caches, masks, J] = workspace.run(() => {
-          const [AL, caches, masks = []] = dropoutRng ? lModelForwardWithDropout(Xb, params, keep, dropoutRng, model, first) : lModelForward(Xb, params, model, first);
-          const J = o.lambd > 0 ? computeCostWithRegularization(AL, Yb, params, o.lambd, costName, layer?.squares()) : cost.cost(AL, Yb);
-          return [AL, caches, masks, J] as const;
+        const forward = workspace.run(() => {
+          const out = dropoutRng ? lModelForwardWithDropout(Xb, params, keep, dropoutRng, model, first) : lModelForward(Xb, params, model, first);
+          const AL = out[0];
+          return { AL, caches: out[1], masks: out[2] ?? [], J: o.lambd > 0 ? computeCostWithRegularization(AL, Yb, params, o.lambd, costName, layer?.squares()) : cost.cost(AL, Yb) };
         });
+        const { AL, caches, masks, J } = forward;
         if (!Number.isFinite(J)) {
           const at = batches.length === 1 ? `iteration ${epoch}` : `epoch ${epoch}, mini-batch ${b}`;
           const last = history.loss.length ? `the last finite epoch cost was ${history.loss[history.loss.length - 1]} at epoch ${history.loss.length - 1}` : 'no finite cost came before it';
@@ -217,7 +223,7 @@ function* loop(
           optimizer.update(layer ? rest : params, grads, learningRate, t);
           layer?.update(grads.dZ1!, batchColumns, learningRate, o.lambd, o.optimizer === 'momentum' ? o.beta : undefined);
         });
-        yield* calls(o.callbacks, 'onBatchEnd', [b, { loss: J, size: mb }, context], afterCallback);
+        if (o.callbacks.length > 0) yield* calls(o.callbacks, 'onBatchEnd', [b, { loss: J, size: mb }, context], afterCallback);
       }
       // A callback stopped training before this epoch's first batch: the epoch did not happen.
       if (ran === 0) break;
@@ -244,7 +250,7 @@ function* loop(
       history.loss.push(epochCost);
       history.learningRate.push(learningRate);
       lastLogs = logs;
-      yield* calls(o.callbacks, 'onEpochEnd', [epoch, logs, context], afterCallback);
+      if (o.callbacks.length > 0) yield* calls(o.callbacks, 'onEpochEnd', [epoch, logs, context], afterCallback);
     }
     if (!stopRequested) watch.finish();
     history.stoppedEarly = stopRequested && history.epoch.length < o.epochs;

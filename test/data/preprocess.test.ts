@@ -149,4 +149,19 @@ describe('scaledInto', () => {
     });
     expect(() => scaledInto(pixels, new Float64Array(299), 255)).toThrow(new RangeError('scaledInto: 300 values for 299 elements'));
   });
+
+  it('bytes (a Buffer too) and other values give the quotient of each value, by any scale', () => {
+    const bytes = Buffer.from(Uint8Array.from({ length: 512 }, (_, t) => (t * 101) % 256));
+    const other = Float32Array.from({ length: 512 }, (_, t) => (t * 101) % 256);
+    for (const scale of [255, 7, 0.3]) {
+      const fromBytes = new Float64Array(512);
+      const fromOther = new Float32Array(512);
+      scaledInto(bytes, fromBytes, scale);
+      scaledInto(other, fromOther, scale);
+      bytes.forEach((p, t) => {
+        expect(fromBytes[t]).toBe(p / scale);
+        expect(fromOther[t]).toBe(Math.fround(other[t]! / scale));
+      });
+    }
+  });
 });

@@ -48,6 +48,7 @@ describe('shape errors name the operation, the layer, both shapes and the rule',
 
   it('dtypes that differ', () => {
     expect(() => linearForward(Matrix.zeros(3, 5, 'float32'), zeros(4, 3), zeros(4, 1), 1)).toThrow(/W\[1\] is float64 but A\[0\] \(= X\) is float32/);
+    expect(() => linearForward(zeros(3, 5), zeros(4, 3), Matrix.zeros(4, 1, 'float32'), 2)).toThrow(/linearForward \(layer 2\): W\[2\] is float64 but b is float32/);
   });
 
   it('linearBackward with dZ of the wrong shape', () => {
