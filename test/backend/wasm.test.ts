@@ -348,6 +348,25 @@ describe('wasm threads', () => {
     expect(kept).toBeLessThan(team);
   });
 
+  it("worker 1's warm-up writes nowhere outside its scratch", async () => {
+    const b = new WasmBackend({ threads: 2 });
+    const before = b.allocate(1, 4096, 'float64');
+    before.data.fill(7);
+    b['threadPool']();
+    // The blocks made next lie right after the scratch (filled before the worker starts).
+    const after = b.allocate(1, 4096, 'float64');
+    after.data.fill(7);
+    await b.ready();
+    await vi.waitFor(() => expect(b['pool']!.warmed).toBe(true), { timeout: 10_000, interval: 5 });
+    const warm = b['pool']!['warm']!;
+    const end = warm.work + b.heap.kernels.gemmWorkBytes(warm.rows, warm.cols, 8, warm.kc);
+    expect(after.data.byteOffset - end).toBeGreaterThanOrEqual(0);
+    expect(after.data.byteOffset - end).toBeLessThan(128);
+    expect(before.data.every((v) => v === 7)).toBe(true);
+    expect(after.data.every((v) => v === 7)).toBe(true);
+    b.dispose();
+  });
+
   it('changing the thread count, or using the backend after dispose(), starts a fresh team', async () => {
     const b = new WasmBackend({ threads: 2 });
     const { A, B, C0 } = gemmCase('float32', 20, 400, 300, true, false, 1, 0);

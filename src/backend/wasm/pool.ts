@@ -157,6 +157,29 @@ function main({ module, memory, ctl, slot, warm }) {
         gemmBlock(${B_PREPACKED}, kc, 1, a, b, cols / NR, 0, c, cols, 0, 1, 0, cols, work, kc);
       }
     }
+    // The other kernels a training step calls, each kind of activation: n values of a as the
+    // inputs, the rest of a as the outputs; packA of a (rows x kc, either way) into b.
+    const n = 256;
+    const at = (i) => a + i * n * 8;
+    for (const [af, ab, ba, bias, sums, axpy, packA] of [
+      [k.activationForward64, k.activationBackward64, k.biasActivation64, k.addBias64, k.rowSums64, k.axpy64, k.packA64],
+      [k.activationForward32, k.activationBackward32, k.biasActivation32, k.addBias32, k.rowSums32, k.axpy32, k.packA32],
+    ]) {
+      for (let r = 0; r < 24; r++) {
+        for (let kind = 0; kind < 5; kind++) {
+          af(kind, 0.01, at(0), at(1), n);
+          ab(kind, 0.01, at(0), at(1), at(2), at(3), n);
+          ba(kind, 0.01, at(0), at(4), at(5), 16, n / 16);
+        }
+        for (let t = 0; t < 4; t++) {
+          bias(at(6), at(4), 16, n / 16);
+          sums(at(0), 16, n / 16, 1, at(7));
+          axpy(0.5, at(0), at(8), n);
+        }
+        packA(0, rows, kc, a, kc, b, 0, rows / 4);
+        packA(1, rows, kc, a, rows, b, 0, rows / 4);
+      }
+    }
     Atomics.store(i32, ${WARMED}, 1);
   }
   for (;;) {
@@ -352,11 +375,13 @@ export class ThreadPool {
 }
 
 /**
- * Where worker 1 computes small products of each dtype (B packed, read in place, prepacked) as
- * soon as it starts (zeros: no value times differently), while the caller is still reading its
- * data. V8 first runs a kernel in its baseline code, several times slower, and compiles the
+ * Where worker 1 computes small products of each dtype (B packed, read in place, prepacked) and
+ * runs the other kernels of a training step (every activation both ways, bias, row sums, axpy,
+ * packA) as soon as it starts (zeros: no value times differently), while the caller is still
+ * reading its data. V8 first runs a kernel in its baseline code, several times slower, and compiles the
  * optimised code once the kernel has run a while: a run's first large product (the Gram form's
- * K = Xᵀ·X, 0.05-0.1 s) ran its first blocks so. The compiled module is shared by every thread,
+ * K = Xᵀ·X, 0.05-0.1 s) ran its first blocks so, and a training run's first few hundred steps
+ * their small kernels. The compiled module is shared by every thread,
  * so the caller's products start optimised too.
  */
 interface WarmScratch {
