@@ -192,10 +192,11 @@ describe('wasm gemm vs reference', () => {
   it('few rows (B read in place, or packed) give the same bits as the same rows of a taller product (B packed)', () => {
     // Up to 32 rows, gemm may read B unpacked; a C row depends only on its A row, so the first rows of
     // a 40-row product (B packed) must equal the short product bit for bit: same k order, same rounding.
-    // 2 to 32 rows go either way (fewRowsB): both ways are checked.
-    const ways = (['in-place', 'packed'] as const).map((fewRowsB) => new WasmBackend({ fewRowsB, threads: 1 }));
+    // 2 to 32 rows go either way (fewRowsB): both ways are checked, and the default (in place for
+    // a B of at most 64 KB, as 7 x 209 x 20 and 5 x 209 x 7 have; packed for the larger ones).
+    const ways = (['in-place', 'packed', undefined] as const).map((fewRowsB) => new WasmBackend({ fewRowsB, threads: 1 }));
     for (const dtype of ['float32', 'float64'] as const) {
-      for (const [M, N, K] of [[1, 209, 600], [4, 13, 257], [20, 37, 1025], [32, 8, 300], [20, 300, 40]] as const) {
+      for (const [M, N, K] of [[1, 209, 600], [4, 13, 257], [20, 37, 1025], [32, 8, 300], [20, 300, 40], [7, 209, 20], [5, 209, 7]] as const) {
         for (const [alpha, beta] of [[1, 0], [0.5, 2]] as const) {
           const A = random(40, K, dtype, 31);
           const B = random(K, N, dtype, 32);
@@ -206,7 +207,7 @@ describe('wasm gemm vs reference', () => {
           for (const [w, b] of ways.entries()) {
             const Cshort = new Matrix(M, N, C0.slice());
             b.gemm(false, false, alpha, rows, B, beta, Cshort);
-            expect(Array.from(Cshort.data), `${dtype} ${M}x${N}x${K} ${w === 0 ? 'in place' : 'packed'}`).toEqual(Array.from(Ctall.data.slice(0, M * N)));
+            expect(Array.from(Cshort.data), `${dtype} ${M}x${N}x${K} ${['in place', 'packed', 'by default'][w]}`).toEqual(Array.from(Ctall.data.slice(0, M * N)));
           }
         }
       }

@@ -20,6 +20,8 @@ const SMALL_CANDIDATES: readonly GemmBlocking[] = [SMALL_BLOCKING];
 // most this many bytes long (see gemm).
 const IN_PLACE_MAX_ROWS = 32;
 const IN_PLACE_MAX_ROW_BYTES = 2048;
+// ... and, unless the backend is told which way, in place for a B of at most this many bytes.
+const SMALL_B_BYTES = 64 << 10;
 // Xᵀ·X computes only its upper triangle from this size on (see gemm).
 const SYMMETRIC_MIN = 32;
 // Columns per chunk at most where the blocking does not bound them (see gemm).
@@ -71,15 +73,15 @@ export class WasmBackend implements Backend {
   /** Blocks of resident matrices; those marked keepPacked hold their packed forms. */
   private readonly blocks = new WeakMap<Storage, Block>();
   private keptBytes = 0;
-  /** How products of 2 to 32 rows read B: packed (the default), or in place (see gemm). */
-  private readonly fewRowsB: 'in-place' | 'packed';
+  /** How products of 2 to 32 rows read B: packed, in place, or (undefined) in place when B is small (see gemm). */
+  private readonly fewRowsB: 'in-place' | 'packed' | undefined;
 
   /**
    * `threads` defaults to the machine's cores (at most 8): results do not depend on it.
    * `sharedMemory: false` runs as in a page without SharedArrayBuffer: one thread, every matrix copied.
-   * `blocking` fixes gemm's blocking instead of the processor's (blocking.ts); `fewRowsB: 'in-place'`
-   * has products of 2 to 32 rows read B unpacked (faster on some processors, see gemm): results
-   * depend on neither.
+   * `blocking` fixes gemm's blocking instead of the processor's (blocking.ts); `fewRowsB` has
+   * products of 2 to 32 rows read B unpacked ('in-place': faster on some processors, see gemm) or
+   * packed ('packed'), where by default only a small B is read unpacked: results depend on neither.
    */
   constructor(options: { threads?: number; sharedMemory?: boolean; blocking?: GemmBlocking; fewRowsB?: 'in-place' | 'packed' } = {}) {
     const bl = options.blocking;
@@ -91,7 +93,7 @@ export class WasmBackend implements Backend {
     if (options.fewRowsB !== undefined && options.fewRowsB !== 'in-place' && options.fewRowsB !== 'packed') {
       throw new RangeError(`wasm backend: fewRowsB is 'in-place' or 'packed' (got ${String(options.fewRowsB)})`);
     }
-    this.fewRowsB = options.fewRowsB ?? 'packed';
+    this.fewRowsB = options.fewRowsB;
     this.heap = new WasmHeap(options.sharedMemory);
     if (options.threads !== undefined) this.setThreads(options.threads);
   }
@@ -260,7 +262,9 @@ export class WasmBackend implements Backend {
     // backend is made with fewRowsB 'in-place' and B's rows are short: W1·X in float32 was 1.2x
     // faster so on an EPYC Zen 4, 1.2-1.6x slower on a 2026 Xeon (2.4x at 10,000 columns, where
     // each step down a strip is a new page), and timing both ways on a process's first products
-    // chose wrongly (their X was still in cache from its copy in).
+    // chose wrongly (their X was still in cache from its copy in). A B of at most SMALL_B_BYTES
+    // (the cat network's A1, dZ2: a few KB, in cache) is read in place by default: packing it was
+    // most of the cost of packing, the small layers' products 1.1-1.15x faster so on Zen 3.
     // Xᵀ·X keeps its symmetric path; any other product with a B kept packed (training's X) reads
     // that, one row too (gemmRowPacked, four strips in order: the direct-form logistic unit's w·X
     // 4x and dZ·Xᵀ 3x faster in float64 than reading X's rows in place or packing it per product).
@@ -268,7 +272,7 @@ export class WasmBackend implements Backend {
     const forms = K > 0 && !symmetricShape ? this.blocks.get(B.data)?.forms : undefined;
     const prepacked = forms && this.packedB(forms, B, transB, K, N, s, kc);
     const fewRows = prepacked === undefined && !transB && mPad <= IN_PLACE_MAX_ROWS && (M === 1 || N * s <= IN_PLACE_MAX_ROW_BYTES);
-    const inPlaceB = fewRows && (M === 1 || this.fewRowsB === 'in-place');
+    const inPlaceB = fewRows && (M === 1 || (this.fewRowsB ?? (K * N * s <= SMALL_B_BYTES ? 'in-place' : 'packed')) === 'in-place');
     // Xᵀ·X (the Gram form's K) is symmetric bit for bit: C[i][j] and C[j][i] are the same products
     // (a·b = b·a exactly) summed in the same k order. Only the tiles on or above the diagonal are
     // computed and the rest mirrored: about half the work, in narrower column blocks so that the
