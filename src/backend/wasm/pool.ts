@@ -378,11 +378,11 @@ export class ThreadPool {
  * Where worker 1 computes small products of each dtype (B packed, read in place, prepacked) and
  * runs the other kernels of a training step (every activation both ways, bias, row sums, axpy,
  * packA) as soon as it starts (zeros: no value times differently), while the caller is still
- * reading its data. V8 first runs a kernel in its baseline code, several times slower, and compiles the
- * optimised code once the kernel has run a while: a run's first large product (the Gram form's
- * K = Xᵀ·X, 0.05-0.1 s) ran its first blocks so, and a training run's first few hundred steps
- * their small kernels. The compiled module is shared by every thread,
- * so the caller's products start optimised too.
+ * reading its data. V8 first runs a kernel in its baseline code, several times slower, and
+ * compiles the optimised code once the kernel has run a while: a run's first large product (the
+ * Gram form's K = Xᵀ·X, 0.05-0.1 s) ran its first blocks so, and a training run's first few
+ * hundred steps their small kernels. The compiled module is shared by every thread, so the
+ * caller's kernels start optimised too.
  */
 interface WarmScratch {
   a: number;

@@ -264,7 +264,7 @@ export class WasmBackend implements Backend {
     // each step down a strip is a new page), and timing both ways on a process's first products
     // chose wrongly (their X was still in cache from its copy in). A B of at most SMALL_B_BYTES
     // (the cat network's A1, dZ2: a few KB, in cache) is read in place by default: packing it was
-    // most of the cost of packing, the small layers' products 1.1-1.15x faster so on Zen 3.
+    // most of their cost, the small layers' products 1.05-1.2x faster so on Zen 3.
     // Xᵀ·X keeps its symmetric path; any other product with a B kept packed (training's X) reads
     // that, one row too (gemmRowPacked, four strips in order: the direct-form logistic unit's w·X
     // 4x and dZ·Xᵀ 3x faster in float64 than reading X's rows in place or packing it per product).
