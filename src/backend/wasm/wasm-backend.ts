@@ -289,9 +289,16 @@ export class WasmBackend implements Backend {
         chunkCols: byRows ? N : Math.min(widest, roundUp(Math.ceil(N / (threads === 1 ? 1 : perThread * threads)), nr)),
       };
     };
-    const cuts = candidates.map((c) => cut(c.chunkCols));
-    const same = candidates.every((c, i) => c.kc === kc && cuts[i]!.rowChunk === cuts[0]!.rowChunk && cuts[i]!.chunkCols === cuts[0]!.chunkCols);
-    const { rowChunk, chunkCols } = same ? cuts[0]! : cut(gemmBlocking(this.heap, s).chunkCols);
+    // One candidate (a small product, a fixed blocking, or once calibrated): its cut, no comparing.
+    let blocks = cut(candidates[0]!.chunkCols);
+    for (let i = 1; i < candidates.length; i++) {
+      const other = cut(candidates[i]!.chunkCols);
+      if (candidates[i]!.kc !== kc || other.rowChunk !== blocks.rowChunk || other.chunkCols !== blocks.chunkCols) {
+        blocks = cut(gemmBlocking(this.heap, s).chunkCols);
+        break;
+      }
+    }
+    const { rowChunk, chunkCols } = blocks;
     const rowChunks = Math.ceil(M / rowChunk);
     const chunks = rowChunks * Math.ceil(N / chunkCols);
     const workStride = roundUp(k.gemmWorkBytes(rowChunk, chunkCols, s, kc), 64);
