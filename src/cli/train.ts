@@ -123,9 +123,10 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   checkOutputPaths([['--out', flags.out], ['--plot', flags.plot], ['--plot-boundary', flags.plotBoundary]], inputs);
   // The GPU opens first: no adapter is a one-line error before any data is read.
   const gpu = flags.backend === 'webgpu' ? await openGpu(flags, typedFlag('dtype')) : undefined;
-  // The kernels' threads start while the data are read (an unknown --backend is the network's error, below).
+  // The kernels' threads start while the data are read (an unknown --backend is the network's error,
+  // below); training does not wait for them: a thread that starts during a product joins it.
   const kernels = !gpu && (flags.backend === 'auto' || backendNames().includes(flags.backend)) ? resolveBackend(flags.backend) : undefined;
-  const warming = kernels ? warmBackend(flags.backend, flags.threads) : undefined;
+  if (kernels) void warmBackend(flags.backend, flags.threads).catch(() => undefined);
   // `--resume ''` is an empty file name (an error), not no model.
   const resumed = flags.resume !== undefined ? loadModel(flags.resume, '--resume') : undefined;
   if (resumed) {
@@ -215,7 +216,6 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   // Every iteration's cost, for the terminal chart.
   const curve: [number, number][] = [];
   const last = flags.iterations - 1;
-  await warming;
   const started = performance.now();
   try {
     const runOptions: FitOptions = {

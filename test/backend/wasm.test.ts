@@ -349,6 +349,23 @@ describe('wasm threads', () => {
     expect(kept).toBeLessThan(team);
   });
 
+  it('a thread that starts while a product runs joins it, with the same bits', () => {
+    // The team is made by this very product (no ready() first): its worker boots while the caller
+    // computes, and takes the chunks still unclaimed (a process that trains before its threads are
+    // up, as `deepnet train` does). About 0.4 s of work on one thread, several times a worker's start.
+    const X = random(12288, 600, 'float64', 41);
+    const want = Matrix.zeros(600, 600);
+    new WasmBackend({ threads: 1 }).gemm(true, false, 1, X, X, 0, want);
+    const b = new WasmBackend({ threads: 2 });
+    const Xr = b.allocate(12288, 600, 'float64');
+    Xr.data.set(X.data);
+    const got = b.allocate(600, 600, 'float64');
+    b.gemm(true, false, 1, Xr, Xr, 0, got);
+    expect(b.chunksByThread()[1]).toBeGreaterThan(0);
+    expect(Array.from(got.data)).toEqual(Array.from(want.data));
+    b.dispose();
+  });
+
   it("worker 1's warm-up writes nowhere outside its scratch", async () => {
     const b = new WasmBackend({ threads: 2 });
     const before = b.allocate(1, 4096, 'float64');

@@ -144,7 +144,9 @@ function main({ module, memory, ctl, slot, warm }) {
   const k = new WebAssembly.Instance(module, imports).exports;
   const i32 = new Int32Array(memory.buffer, ctl, ${PARAMS / 4});
   const p = new Float64Array(memory.buffer, ctl + ${PARAMS}, ${N_PARAMS});
-  let seen = Atomics.load(i32, ${GEN});
+  // No generation seen yet: a job already running when this thread starts is joined (its chunks
+  // not yet claimed), as a thread woken late joins one.
+  let seen = -1;
   Atomics.add(i32, ${READY}, 1);
   Atomics.notify(i32, ${READY});
   if (warm) {
