@@ -124,7 +124,8 @@ async function train(flags: TrainFlags, cmd?: Command): Promise<void> {
   // The GPU opens first: no adapter is a one-line error before any data is read.
   const gpu = flags.backend === 'webgpu' ? await openGpu(flags, typedFlag('dtype')) : undefined;
   // The kernels' threads start while the data are read (an unknown --backend is the network's error,
-  // below); training does not wait for them: a thread that starts during a product joins it.
+  // below); training does not wait for them: a thread that starts during a product joins it, and
+  // one that fails to start leaves its share to the others (pool.ts), so nothing here awaits it.
   const kernels = !gpu && (flags.backend === 'auto' || backendNames().includes(flags.backend)) ? resolveBackend(flags.backend) : undefined;
   if (kernels) void warmBackend(flags.backend, flags.threads).catch(() => undefined);
   // `--resume ''` is an empty file name (an error), not no model.

@@ -191,12 +191,11 @@ function* loop(
         // late): its hooks are skipped when there are no callbacks, its results read without
         // destructuring (an iterator each in unoptimised code).
         workspace.nextIteration();
-        const forward = workspace.run(() => {
+        const { AL, caches, masks, J } = workspace.run(() => {
           const out = dropoutRng ? lModelForwardWithDropout(Xb, params, keep, dropoutRng, model, first) : lModelForward(Xb, params, model, first);
           const AL = out[0];
           return { AL, caches: out[1], masks: out[2] ?? [], J: o.lambd > 0 ? computeCostWithRegularization(AL, Yb, params, o.lambd, costName, layer?.squares()) : cost.cost(AL, Yb) };
         });
-        const { AL, caches, masks, J } = forward;
         if (!Number.isFinite(J)) {
           const at = batches.length === 1 ? `iteration ${epoch}` : `epoch ${epoch}, mini-batch ${b}`;
           const last = history.loss.length ? `the last finite epoch cost was ${history.loss[history.loss.length - 1]} at epoch ${history.loss.length - 1}` : 'no finite cost came before it';

@@ -272,7 +272,7 @@ export class WasmBackend implements Backend {
     const forms = K > 0 && !symmetricShape ? this.blocks.get(B.data)?.forms : undefined;
     const prepacked = forms && this.packedB(forms, B, transB, K, N, s, kc);
     const fewRows = prepacked === undefined && !transB && mPad <= IN_PLACE_MAX_ROWS && (M === 1 || N * s <= IN_PLACE_MAX_ROW_BYTES);
-    const inPlaceB = fewRows && (M === 1 || (this.fewRowsB ?? (K * N * s <= SMALL_B_BYTES ? 'in-place' : 'packed')) === 'in-place');
+    const inPlaceB = fewRows && (M === 1 || this.fewRowsB === 'in-place' || (this.fewRowsB === undefined && K * N * s <= SMALL_B_BYTES));
     // Xᵀ·X (the Gram form's K) is symmetric bit for bit: C[i][j] and C[j][i] are the same products
     // (a·b = b·a exactly) summed in the same k order. Only the tiles on or above the diagonal are
     // computed and the rest mirrored: about half the work, in narrower column blocks so that the
