@@ -5,20 +5,14 @@ import { gunzipSync } from 'node:zlib';
 import { DataError } from '../errors.js';
 import { readUserFile } from '../io/paths.js';
 import type { DType } from '../matrix.js';
-import { type CsvOptions, parseCsv } from './csv.js';
 import type { Dataset } from './dataset.js';
 import { idxDataset, type IdxArray, parseIdx } from './idx.js';
 
-// Node-only: reading the CSV and IDX files whose formats csv.ts and idx.ts parse.
+// Node-only: reading the IDX files whose format idx.ts parses (CSV files: csvFile.ts).
 
 /** Largest decompressed IDX file accepted (the full MNIST training images are 47 MB). */
 const MAX_IDX_BYTES = 1 << 30;
 
-
-/** A CSV file as a Dataset (see parseCsv). */
-export function loadCsv(path: string, options: CsvOptions = {}): Dataset {
-  return parseCsv(readUserFile(path).toString('utf8'), path, options);
-}
 
 /** An IDX file, plain or gzip-compressed (recognised by its first two bytes, 1F 8B). */
 export function readIdx(path: string): IdxArray {

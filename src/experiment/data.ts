@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { loadCatSet } from '../data/cat.js';
 import type { Allocate, Dataset } from '../data/dataset.js';
-import { FASHION_MNIST_CLASSES, fashionMnistFiles, idxFiles, loadCsv, loadIdx } from '../data/files.js';
+import { FASHION_MNIST_CLASSES, fashionMnistFiles, idxFiles, loadIdx } from '../data/files.js';
 import { loadH5 } from '../data/h5.js';
 import { generatePlanar, planarDataset } from '../data/planar.js';
 import { circlesDataset, gaussianDataset, moonsDataset, spiralDataset, type SyntheticOptions, xorDataset } from '../data/synthetic.js';
@@ -72,7 +72,8 @@ export async function loadData(spec: string, role: 'train' | 'test', flags: Data
   }
   const ext = extname(spec).toLowerCase();
   if (ext === '.h5' || ext === '.hdf5' || ext === '.hdf') return loadH5(spec, flags);
-  if (ext === '.csv') return loadCsv(spec, { label: flags.label, dtype: flags.dtype, features: flags.features });
+  // The CSV parser is loaded only for a CSV file (csvFile.ts).
+  if (ext === '.csv') return (await import('../data/csvFile.js')).loadCsv(spec, { label: flags.label, dtype: flags.dtype, features: flags.features });
   throw new DataError(
     `${spec}: cannot tell the format from the extension ${JSON.stringify(ext)}; deepnet reads HDF5 (.h5, .hdf5), CSV (.csv), idx:PATH and builtin:NAME`,
   );

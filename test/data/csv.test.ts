@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatCsv, parseCsv } from '../../src/data/csv.js';
-import { loadCsv } from '../../src/data/files.js';
+import { loadCsv } from '../../src/data/csvFile.js';
 import { DataError } from '../../src/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'deepnet-csv-'));
