@@ -266,7 +266,7 @@ export class WasmBackend implements Backend {
     // (the cat network's A1, dZ2: a few KB, in cache) is read in place by default: packing it was
     // most of their cost, the small layers' products 1.05-1.2x faster so on Zen 3.
     // Xᵀ·X keeps its symmetric path; any other product with a B kept packed (training's X) reads
-    // that, one row too (gemmRowPacked, four strips in order: the direct-form logistic unit's w·X
+    // that, one row too (gemmRowPacked, three strips in order: the direct-form logistic unit's w·X
     // 4x and dZ·Xᵀ 3x faster in float64 than reading X's rows in place or packing it per product).
     const symmetricShape = transA && !transB && A === B && beta === 0 && M === N && M >= SYMMETRIC_MIN;
     const forms = K > 0 && !symmetricShape ? this.blocks.get(B.data)?.forms : undefined;
