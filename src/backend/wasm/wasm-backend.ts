@@ -306,7 +306,7 @@ export class WasmBackend implements Backend {
     const packBytes = roundUp((symmetric ? (M % mr === 0 ? 0 : mr) : mPad) * K * s, 64);
 
     // One operand passed twice (Xᵀ·X) is copied in once.
-    this.begin(this.bytesToStage(...(A === B ? [A, C] : [A, B, C])) + packBytes + threads * workStride);
+    this.begin((A === B ? this.staged(A) : this.staged(A) + this.staged(B)) + this.staged(C) + packBytes + threads * workStride);
     const a = this.input(A);
     const b = A === B ? a : this.input(B);
     const c = beta === 0 ? this.output(C) : this.inout(C);
@@ -346,7 +346,7 @@ export class WasmBackend implements Backend {
   }
 
   addBias(Z: Matrix, b: Matrix): void {
-    this.begin(this.bytesToStage(Z, b));
+    this.begin(this.staged(Z) + this.staged(b));
     const z = this.inout(Z);
     const bp = this.input(b);
     (Z.dtype === 'float32' ? this.heap.kernels.addBias32 : this.heap.kernels.addBias64)(z, bp, Z.rows, Z.cols);
@@ -359,7 +359,7 @@ export class WasmBackend implements Backend {
       for (let t = 0; t < Z.data.length; t++) A.data[t] = act.g(Z.data[t]!);
       return;
     }
-    this.begin(this.bytesToStage(Z, A));
+    this.begin(this.staged(Z) + this.staged(A));
     const z = this.input(Z);
     const a = this.output(A);
     const k = this.heap.kernels;
@@ -374,7 +374,7 @@ export class WasmBackend implements Backend {
       this.activationForward(act, Z, A);
       return;
     }
-    this.begin(this.bytesToStage(Z, b, A));
+    this.begin(this.staged(Z) + this.staged(b) + this.staged(A));
     const z = this.inout(Z);
     const bp = this.input(b);
     const a = this.output(A);
@@ -389,7 +389,7 @@ export class WasmBackend implements Backend {
       for (let t = 0; t < dZ.data.length; t++) dZ.data[t] = dA.data[t]! * act.dg(Z.data[t]!, A.data[t]!);
       return;
     }
-    this.begin(this.bytesToStage(dA, Z, A, dZ));
+    this.begin(this.staged(dA) + this.staged(Z) + this.staged(A) + this.staged(dZ));
     const da = this.input(dA);
     const z = this.input(Z);
     const a = this.input(A);
@@ -400,7 +400,7 @@ export class WasmBackend implements Backend {
   }
 
   rowSums(M: Matrix, scale: number, out: Matrix): void {
-    this.begin(this.bytesToStage(M, out));
+    this.begin(this.staged(M) + this.staged(out));
     const m = this.input(M);
     const o = this.output(out);
     (M.dtype === 'float32' ? this.heap.kernels.rowSums32 : this.heap.kernels.rowSums64)(m, M.rows, M.cols, scale, o);
@@ -408,7 +408,7 @@ export class WasmBackend implements Backend {
   }
 
   axpy(alpha: number, X: Matrix, Y: Matrix): void {
-    this.begin(this.bytesToStage(X, Y));
+    this.begin(this.staged(X) + this.staged(Y));
     const x = this.input(X);
     const y = this.inout(Y);
     (Y.dtype === 'float32' ? this.heap.kernels.axpy32 : this.heap.kernels.axpy64)(alpha, x, y, Y.size);
@@ -425,10 +425,13 @@ export class WasmBackend implements Backend {
     return this.pool;
   }
 
-  private bytesToStage(...Ms: Matrix[]): number {
-    let n = 0;
-    for (const M of Ms) if (!this.blocks.has(M.data)) n += roundUp(M.data.byteLength, 64);
-    return n;
+  // Every kernel call passes through staged/begin/input/output/end, and a training loop's first
+  // thousand or so run them in V8's interpreter: plain calls and indexed loops, no rest arguments or
+  // iterators (each a few hundred ns there; the logistic unit's step makes a dozen such calls).
+
+  /** The staging bytes a matrix needs: none when it lies in the heap already. */
+  private staged(M: Matrix): number {
+    return this.blocks.has(M.data) ? 0 : roundUp(M.data.byteLength, 64);
   }
 
   /** Starts a call that needs `bytes` of staging (the block only grows, to the largest call's need). */
@@ -477,8 +480,11 @@ export class WasmBackend implements Backend {
   }
 
   private end(): void {
-    for (const { M, ptr } of this.copyOut) M.data.set(this.view(M, ptr));
-    this.copyOut.length = 0;
+    const out = this.copyOut;
+    if (out.length > 0) {
+      for (let i = 0; i < out.length; i++) out[i]!.M.data.set(this.view(out[i]!.M, out[i]!.ptr));
+      out.length = 0;
+    }
     // A staging block for one huge call (predict on a big X) is not kept for the small ones after.
     if (this.stage.size > STAGE_KEEP_BYTES) {
       this.heap.release(this.stage.ptr);
