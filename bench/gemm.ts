@@ -122,7 +122,7 @@ export async function benchGemmTable(
   const rows = dtypes.flatMap((dtype) =>
     threadCounts.flatMap((threads) => {
       const b = backends.get(`${dtype}:${threads}`)!;
-      // A pair's operands (its shared X) and products, by label, for its partner row to find.
+      // Each row's B and product by label, for an alternating partner row to find.
       const made = new Map<string, { B: Matrix; product: () => void }>();
       const built = shapes.map((shape) => {
         const { M, N, K, transA, transB } = shape;
@@ -136,16 +136,15 @@ export async function benchGemmTable(
         };
         run();
         const owned = partner ? [A, C] : [A, B, C];
-        return { shape, dtype, threads, run, batch, before: undefined as (() => void) | undefined, samples: [] as number[], release: () => owned.forEach((X) => b.release(X)) };
+        return { shape, dtype, threads, product, run, batch, before: undefined as (() => void) | undefined, samples: [] as number[], release: () => owned.forEach((X) => b.release(X)) };
       });
       for (const row of built) {
         const other = row.shape.alternatesWith === undefined ? undefined : made.get(row.shape.alternatesWith);
-        const self = made.get(row.shape.label)!;
         if (other)
           row.before = () => {
             for (let step = 0; step < TRAINING_STEPS; step++) {
               other.product();
-              self.product();
+              row.product();
             }
             other.product();
           };
